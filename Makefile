@@ -1,0 +1,88 @@
+# mhv — a small Type-1 hypervisor for x86-64 on VT-x/EPT.
+# One hand-written GNU Makefile; everything is built out of tree under $(BUILD).
+
+CROSS   ?=
+CC      := $(CROSS)gcc
+LD      := $(CROSS)ld
+OBJCOPY := $(CROSS)objcopy
+HOSTCC  ?= cc
+BUILD   ?= build
+
+WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+        -Wno-unused-parameter
+KCFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-pic -fno-pie -mno-red-zone \
+           -mcmodel=kernel -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
+           -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
+           -fno-asynchronous-unwind-tables -I. -MMD -MP $(KDEFS)
+KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ $(KDEFS)
+KLDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
+
+# Host unit tests run natively, with sanitizers: device models, parsers, EPT and the
+# decoder are ordinary C that must not depend on being inside the hypervisor.
+HCFLAGS := -std=c11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DHOST_TEST \
+           -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -MMD -MP
+
+KSRC_C := $(wildcard boot/*.c kernel/*.c drivers/*.c vmx/*.c ept/*.c sched/*.c devices/*.c)
+KSRC_S := $(wildcard boot/*.S vmx/*.S)
+KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
+KERNEL := $(BUILD)/mhv.elf
+
+.PHONY: all kernel guests unit-tests test run bench deps clean format
+all: kernel guests unit-tests
+
+kernel: $(KERNEL)
+
+$(KERNEL): $(KOBJS) linker.ld
+	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+
+$(BUILD)/k/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(KCFLAGS) -c $< -o $@
+
+$(BUILD)/k/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	$(CC) $(KASFLAGS) -c $< -o $@
+
+# --- host unit tests: each tests/unit/NAME.mk adds NAME to UNIT_TESTS and sets NAME_SRCS ---
+UNIT_TESTS :=
+include $(wildcard tests/unit/*.mk)
+UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
+UNIT_COMMON := tests/unit/check.c tests/unit/shim.c
+
+define unit_rule
+$(BUILD)/unit/$(1): tests/unit/$(1).c $(UNIT_COMMON) $$($(1)_SRCS)
+	@mkdir -p $$(dir $$@)
+	$(HOSTCC) $(HCFLAGS) -o $$@ $$^
+endef
+$(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
+
+unit-tests: $(UNIT_BINS)
+
+# --- test guests: each guests/NAME.mk adds its images to GUEST_IMAGES ---
+GUEST_IMAGES :=
+include $(wildcard guests/*.mk)
+guests: $(GUEST_IMAGES)
+
+# --- entry points ---
+deps:
+	@tools/install-deps
+
+test: deps
+	@$(MAKE) --no-print-directory all
+	@tests/run-all
+
+run: deps
+	@$(MAKE) --no-print-directory kernel guests
+	@tools/run $(RUNFLAGS)
+
+bench: deps
+	@$(MAKE) --no-print-directory kernel guests
+	@tools/bench
+
+format:
+	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c guests/*/*.c)
+
+clean:
+	rm -rf $(BUILD)
+
+-include $(KOBJS:.o=.d) $(wildcard $(BUILD)/unit/*.d)

@@ -1,0 +1,76 @@
+#include "devices/bus.h"
+#include "tests/unit/check.h"
+
+static int hits;
+static void io_fn(void *dev, struct io_access *a)
+{
+	hits++;
+	if (!a->write)
+		a->value = *(uint32_t *)dev;
+}
+
+static void mmio_fn(void *dev, uint64_t off, struct mmio_access *a)
+{
+	*(uint64_t *)dev = off;
+}
+
+TEST(unclaimed_port_reads_all_ones)
+{
+	struct io_bus bus = {0};
+	struct io_access a = {.port = 0x80, .size = 1};
+	io_bus_dispatch(&bus, &a);
+	CHECK_EQ(a.value, 0xff);
+	a = (struct io_access){.port = 0x80, .size = 2};
+	io_bus_dispatch(&bus, &a);
+	CHECK_EQ(a.value, 0xffff);
+	a = (struct io_access){.port = 0x80, .size = 4};
+	io_bus_dispatch(&bus, &a);
+	CHECK_EQ(a.value, 0xffffffff);
+}
+
+TEST(registered_range_gets_access)
+{
+	struct io_bus bus = {0};
+	uint32_t val = 0x12;
+	CHECK(io_bus_register(&bus, 0x40, 4, io_fn, &val));
+	hits = 0;
+	struct io_access a = {.port = 0x43, .size = 1};
+	io_bus_dispatch(&bus, &a);
+	CHECK_EQ(hits, 1);
+	CHECK_EQ(a.value, 0x12);
+	a = (struct io_access){.port = 0x44, .size = 1};
+	io_bus_dispatch(&bus, &a);
+	CHECK_EQ(hits, 1);
+}
+
+TEST(overlapping_io_rejected)
+{
+	struct io_bus bus = {0};
+	uint32_t v = 0;
+	CHECK(io_bus_register(&bus, 0x20, 2, io_fn, &v));
+	CHECK(!io_bus_register(&bus, 0x21, 2, io_fn, &v));
+	CHECK(!io_bus_register(&bus, 0x1f, 2, io_fn, &v));
+	CHECK(io_bus_register(&bus, 0x22, 2, io_fn, &v));
+	CHECK(!io_bus_register(&bus, 0xffff, 2, io_fn, &v));
+	CHECK(!io_bus_register(&bus, 0x100, 0, io_fn, &v));
+}
+
+TEST(mmio_dispatch_offsets_and_misses)
+{
+	struct mmio_bus bus = {0};
+	uint64_t off = 0;
+	CHECK(mmio_bus_register(&bus, 0xfeb00000, 0x1000, mmio_fn, &off));
+	CHECK(!mmio_bus_register(&bus, 0xfeb00800, 0x1000, mmio_fn, &off));
+	struct mmio_access a = {.gpa = 0xfeb00010, .size = 4, .write = true};
+	CHECK(mmio_bus_dispatch(&bus, &a));
+	CHECK_EQ(off, 0x10);
+	a.gpa = 0xfeb01000;
+	CHECK(!mmio_bus_dispatch(&bus, &a));
+	a.gpa = 0xfeb00ffe; /* straddles the end */
+	CHECK(!mmio_bus_dispatch(&bus, &a));
+	CHECK(mmio_bus_find(&bus, 0xfeb00fff) != 0);
+	CHECK(mmio_bus_find(&bus, 0xfeaffff0) == 0);
+}
+
+CHECK_MAIN("bus", CASE(unclaimed_port_reads_all_ones), CASE(registered_range_gets_access),
+	   CASE(overlapping_io_rejected), CASE(mmio_dispatch_offsets_and_misses))

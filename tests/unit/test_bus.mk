@@ -1,0 +1,2 @@
+UNIT_TESTS += test_bus
+test_bus_SRCS := devices/bus.c
