@@ -1,0 +1,28 @@
+/* A VM's settings, parsed from its GRUB module2 line:
+ *   module2 /boot/guests/IMAGE [IMAGE-AS-GIVEN] key=value ...
+ * GRUB passes the image path as the first word of the module command line. */
+#pragma once
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define VM_NAME_MAX    24
+#define VM_CMDLINE_MAX 1024
+#define VM_MAX_CPUS    8
+
+struct vm_config {
+	char name[VM_NAME_MAX];      /* name=; default: image file name without directory */
+	char image[128];             /* the image path as GRUB gave it */
+	uint64_t mem_bytes;          /* mem= in MiB; default 16 MiB */
+	unsigned cpus;               /* cpus=; default 1 */
+	bool have_load, have_entry;
+	uint64_t load;               /* load= (flat binaries): guest-physical load address */
+	uint64_t entry;              /* entry= (flat binaries): guest-physical entry point */
+	char cmdline[VM_CMDLINE_MAX]; /* cmdline="..." passed to the guest kernel */
+	char initrd[128];            /* initrd=PATH: another GRUB module by path (Linux guests) */
+	bool reset_restarts;         /* on_reset=restart|exit (default exit) */
+};
+
+/* Parses one module command line. On error returns false with a one-line reason in err
+ * (e.g. "mem=abc: not a number of MiB"); cfg is then unspecified. */
+bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *err, size_t errlen);
