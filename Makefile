@@ -7,6 +7,8 @@ LD      := $(CROSS)ld
 OBJCOPY := $(CROSS)objcopy
 HOSTCC  ?= cc
 BUILD   ?= build
+V       ?= 0
+Q       := $(if $(filter 1,$(V)),,@)
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
         -Wno-unused-parameter
@@ -15,7 +17,7 @@ KCFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-pic -fno-pie -m
            -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
            -fno-asynchronous-unwind-tables -I. -MMD -MP $(KDEFS)
 KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ $(KDEFS)
-KLDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 -T linker.ld
+KLDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 
 # Host unit tests run natively, with sanitizers: device models, parsers, EPT and the
 # decoder are ordinary C that must not depend on being inside the hypervisor.
@@ -33,15 +35,18 @@ all: kernel guests unit-tests
 kernel: $(KERNEL)
 
 $(KERNEL): $(KOBJS) linker.ld
-	$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
+	@echo "  LD      $@"
+	$(Q)$(LD) $(KLDFLAGS) -o $@ $(KOBJS)
 
 $(BUILD)/k/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	$(Q)$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/k/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	$(Q)$(CC) $(KASFLAGS) -c $< -o $@
 
 # --- host unit tests: each tests/unit/NAME.mk adds NAME to UNIT_TESTS and sets NAME_SRCS ---
 UNIT_TESTS :=
@@ -52,7 +57,8 @@ UNIT_COMMON := tests/unit/check.c tests/unit/shim.c
 define unit_rule
 $(BUILD)/unit/$(1): tests/unit/$(1).c $(UNIT_COMMON) $$($(1)_SRCS)
 	@mkdir -p $$(dir $$@)
-	$(HOSTCC) $(HCFLAGS) -o $$@ $$^
+	@echo "  HOSTCC  $$@"
+	$(Q)$(HOSTCC) $(HCFLAGS) -o $$@ $$(filter %.c,$$^)
 endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 

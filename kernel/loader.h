@@ -6,6 +6,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* Structures the loaders build in guest RAM, at fixed low addresses (the image must not
+ * overlap the ones its format uses):
+ *   ELF64:       identity page tables [0x1000, 0x7000): PML4, PDPT, 4 PDs of 2 MiB pages
+ *                mapping all of [0, 4 GiB) (so MMIO is reachable as with paging off);
+ *                GDT at 0x7000: null, 64-bit code at 0x8, data at 0x10.
+ *   Multiboot 1: boot information [0x9000, 0xa000): info, memory map, loader name, cmdline. */
+#define LOADER_PML4_GPA      0x1000
+#define LOADER_PDPT_GPA      0x2000
+#define LOADER_PD_GPA        0x3000 /* 4 consecutive page directories, one per GiB */
+#define LOADER_GDT_GPA       0x7000
+#define LOADER_LONGMODE_END  0x8000
+#define LOADER_GDT_CODE64    0x08   /* selectors in the ELF64 GDT */
+#define LOADER_GDT_DATA      0x10
+#define LOADER_MB1_INFO_GPA  0x9000
+#define LOADER_MB1_INFO_END  0xa000
+
 /* Guest-physical memory as the loaders see it: RAM [0, size). */
 struct gmem {
 	void *ctx;

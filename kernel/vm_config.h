@@ -1,6 +1,18 @@
 /* A VM's settings, parsed from its GRUB module2 line:
  *   module2 /boot/guests/IMAGE [IMAGE-AS-GIVEN] key=value ...
- * GRUB passes the image path as the first word of the module command line. */
+ * GRUB passes the words after the module's path (not the path itself), so the first word
+ * must be the image path or name as given again (tools/mkiso writes the basename); the
+ * default VM name is its last path component.
+ * Settings (each at most once):
+ *   name=N       1..23 of [A-Za-z0-9_.-]     mem=MIB    1..4096, default 16
+ *   cpus=N       1..VM_MAX_CPUS, default 1   load=ADDR  entry=ADDR  (0x hex or decimal, < 4 GiB)
+ *   cmdline=TEXT initrd=PATH                 on_reset=exit|restart
+ * Quoting: GRUB's shell strips the quotes of cmdline="a b c"; GRUB >= 2.04 then writes the
+ * whole word back quoted ("cmdline=a b c") with \ \" \' escaped, older GRUBs write it bare,
+ * which cannot be told apart from separate words. So words may be quoted in whole or in
+ * part with "..." or '...', a backslash escapes \ " ' (outside single quotes), and a
+ * value with spaces needs a GRUB >= 2.04 or quotes that survive GRUB's own parsing, e.g.
+ * 'cmdline="a b c"' in grub.cfg. An unclosed quote is an error. */
 #pragma once
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,0 +1,210 @@
+/* 32-bit entry from a Multiboot2 loader, early page tables, switch to long mode, and the
+ * jump to kmain() in the higher half. Runs at physical addresses until paging is on. */
+#include "kernel/layout.h"
+
+#define MB2_BOOTLOADER_MAGIC 0x36d76289
+#define COM1                 0x3f8
+#define CR0_PE               (1 << 0)
+#define CR0_WP               (1 << 16)
+#define CR0_PG               (1 << 31)
+#define CR4_PAE              (1 << 5)
+#define MSR_EFER             0xc0000080
+#define EFER_LME             (1 << 8)  /* long mode enable */
+#define EFER_NXE             (1 << 11) /* no-execute enable */
+#define PTE_P                0x1       /* present */
+#define PTE_W                0x2       /* writable */
+#define PTE_PS               0x80      /* 2 MiB page in a PDE */
+#define CPUID_EXT_LM         (1 << 29) /* CPUID 0x80000001 EDX: long mode */
+
+	.section .boot.text, "ax"
+	.code32
+	.global _start
+_start:
+	cli
+	cld
+	movl $boot_stack32_top, %esp
+	movl %eax, boot_magic		/* kept for kmain */
+	movl %ebx, boot_info
+
+	cmpl $MB2_BOOTLOADER_MAGIC, %eax
+	jne no_multiboot2
+
+	/* Long mode needs CPUID leaf 0x80000001 EDX.LM. */
+	movl $0x80000000, %eax
+	cpuid
+	cmpl $0x80000001, %eax
+	jb no_long_mode
+	movl $0x80000001, %eax
+	cpuid
+	testl $CPUID_EXT_LM, %edx
+	jz no_long_mode
+
+	call build_page_tables
+
+	movl %cr4, %eax
+	orl $CR4_PAE, %eax
+	movl %eax, %cr4
+	movl $boot_pml4, %eax
+	movl %eax, %cr3
+	movl $MSR_EFER, %ecx
+	rdmsr
+	orl $(EFER_LME | EFER_NXE), %eax
+	wrmsr
+	movl %cr0, %eax
+	orl $(CR0_PE | CR0_PG | CR0_WP), %eax
+	movl %eax, %cr0
+
+	lgdt boot_gdt_ptr
+	ljmp $0x08, $long_mode_low
+
+/* Identity map and direct map of the first 4 GiB share one PDPT with 2 MiB pages; the
+ * kernel window at -2 GiB maps physical 0..1 GiB through the first page directory. */
+build_page_tables:
+	movl $boot_pd, %edi
+	xorl %ecx, %ecx
+1:	movl %ecx, %eax
+	shll $21, %eax
+	orl $(PTE_P | PTE_W | PTE_PS), %eax
+	movl %eax, (%edi, %ecx, 8)
+	movl %ecx, %eax
+	shrl $11, %eax			/* bits 32+ of the 2 MiB frame address */
+	movl %eax, 4(%edi, %ecx, 8)
+	incl %ecx
+	cmpl $2048, %ecx
+	jne 1b
+
+	movl $boot_pdpt_low, %edi
+	xorl %ecx, %ecx
+2:	movl %ecx, %eax
+	shll $12, %eax
+	addl $boot_pd, %eax
+	orl $(PTE_P | PTE_W), %eax
+	movl %eax, (%edi, %ecx, 8)
+	incl %ecx
+	cmpl $4, %ecx
+	jne 2b
+
+	movl $(boot_pd + (PTE_P | PTE_W)), boot_pdpt_high + 510 * 8
+	movl $(boot_pdpt_low + (PTE_P | PTE_W)), boot_pml4
+	movl $(boot_pdpt_low + (PTE_P | PTE_W)), boot_pml4 + 256 * 8
+	movl $(boot_pdpt_high + (PTE_P | PTE_W)), boot_pml4 + 511 * 8
+	ret
+
+no_multiboot2:
+	movl $msg_no_mb2, %ebx
+	jmp early_fail
+no_long_mode:
+	movl $msg_no_lm, %ebx
+early_fail:
+	call early_puts
+	/* the emulator exit ports, as hv_end() does in C */
+	movw $0xf4, %dx
+	movl $2, %eax
+	outl %eax, %dx
+	movl $msg_shutdown, %ebx
+	movw $0x8900, %dx
+3:	movb (%ebx), %al
+	testb %al, %al
+	jz 4f
+	outb %al, %dx
+	incl %ebx
+	jmp 3b
+4:	hlt
+	jmp 4b
+
+/* Polled COM1 output of the NUL-terminated string at EBX (the loader may not have set up
+ * the UART, so program 115200 8N1 first). */
+early_puts:
+	movw $(COM1 + 3), %dx
+	movb $0x80, %al			/* LCR.DLAB */
+	outb %al, %dx
+	movw $COM1, %dx
+	movb $1, %al			/* divisor 1 = 115200 baud */
+	outb %al, %dx
+	movw $(COM1 + 1), %dx
+	xorb %al, %al
+	outb %al, %dx
+	movw $(COM1 + 3), %dx
+	movb $0x03, %al			/* 8N1, DLAB off */
+	outb %al, %dx
+5:	movb (%ebx), %cl
+	testb %cl, %cl
+	jz 7f
+	movw $(COM1 + 5), %dx
+6:	inb %dx, %al
+	testb $0x20, %al		/* LSR.THRE */
+	jz 6b
+	movw $COM1, %dx
+	movb %cl, %al
+	outb %al, %dx
+	incl %ebx
+	jmp 5b
+7:	ret
+
+	.code64
+long_mode_low:
+	movabsq $long_mode_high, %rax
+	jmp *%rax
+
+	.section .boot.data, "aw"
+	.balign 8
+boot_gdt:
+	.quad 0
+	.quad 0x00af9a000000ffff		/* 0x08: 64-bit code, DPL 0 */
+	.quad 0x00cf92000000ffff		/* 0x10: data */
+boot_gdt_end:
+boot_gdt_ptr:
+	.word boot_gdt_end - boot_gdt - 1
+	.long boot_gdt
+
+boot_magic:
+	.long 0
+boot_info:
+	.long 0
+
+msg_no_mb2:
+	.asciz "mhv: not booted by a Multiboot2 loader (bad magic in EAX); cannot start\r\nHV-END status=2 not booted by Multiboot2\r\n"
+msg_no_lm:
+	.asciz "mhv: this CPU has no long mode (x86-64); cannot start\r\nHV-END status=2 no long mode\r\n"
+msg_shutdown:
+	.asciz "Shutdown"
+
+	.balign 4096
+boot_pml4:
+	.skip 4096
+boot_pdpt_low:
+	.skip 4096
+boot_pdpt_high:
+	.skip 4096
+boot_pd:
+	.skip 4096 * 4
+	.skip 1024
+boot_stack32_top:
+
+	.text
+long_mode_high:
+	movw $0x10, %ax
+	movw %ax, %ds
+	movw %ax, %es
+	movw %ax, %ss
+	xorw %ax, %ax
+	movw %ax, %fs
+	movw %ax, %gs
+	movq $boot_stack_top, %rsp
+	xorl %ebp, %ebp
+	movl boot_magic, %edi		/* kmain(magic, info_phys), via the identity map */
+	movl boot_info, %esi
+	call kmain
+8:	cli
+	hlt
+	jmp 8b
+
+	.bss
+	.balign 16
+	.global boot_stack_bottom
+boot_stack_bottom:
+	.skip 16384
+	.global boot_stack_top
+boot_stack_top:
+
+	.section .note.GNU-stack, "", @progbits

@@ -1,0 +1,84 @@
+/* Exit-cost benchmark: times N round trips of each kind of VM exit with serialized RDTSC and
+ * prints one line per kind. The lfence/rdtsc pair around each operation is included. */
+#include "kernel/guest_abi.h"
+#include "guests/lib/div64.h"
+#include "guests/lib/exit.h"
+#include "guests/lib/multiboot.h"
+#include "guests/lib/printf.h"
+#include "guests/lib/trap.h"
+#include "guests/lib/vmcall.h"
+#include "guests/lib/x86.h"
+
+#define ITERS          1000
+#define PORT_UNCLAIMED 0x2f0
+
+struct bench {
+	const char *name;
+	void (*op)(void);
+	bool needs_vmcall; /* VMCALL #UDs without a hypervisor */
+};
+
+static void op_cpuid(void)
+{
+	cpuid(0);
+}
+
+static void op_vmcall(void)
+{
+	hc_nop();
+}
+
+static void op_pio(void)
+{
+	outb(PORT_UNCLAIMED, 0);
+}
+
+static void op_mmio(void)
+{
+	*(volatile u32 *)(MHV_TESTDEV_GPA + MHV_TESTDEV_SCRATCH) = 0;
+}
+
+static const struct bench benches[] = {
+	{"cpuid", op_cpuid, false},
+	{"vmcall", op_vmcall, true},
+	{"pio", op_pio, false},
+	{"mmio", op_mmio, false},
+};
+
+static void run(const struct bench *b)
+{
+	u64 total = 0, min = ~0ull;
+
+	b->op(); /* warm up caches and TLBs */
+	for (u32 i = 0; i < ITERS; i++) {
+		u64 t0 = rdtsc_ordered();
+		b->op();
+		u64 dt = rdtsc_ordered() - t0;
+		total += dt;
+		if (dt < min)
+			min = dt;
+	}
+	printf("bench: %s %u iters, avg %llu cycles, min %llu cycles\n", b->name, ITERS,
+	       udiv64(total, ITERS, NULL), min);
+}
+
+int main(u32 magic, const struct mb1_info *mbi)
+{
+	(void)magic;
+	(void)mbi;
+	bool complete = true;
+	s32 ret;
+
+	bool have_vmcall = vmcall_safe(MHV_HC_NOP, 0, 0, 0, 0, &ret);
+	for (u32 i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		if (benches[i].needs_vmcall && !have_vmcall) {
+			printf("bench: %s unavailable (vector %d)\n", benches[i].name,
+			       trap_caught_vector);
+			complete = false;
+			continue;
+		}
+		run(&benches[i]);
+	}
+	printf("bench: done\n");
+	return complete ? EXIT_PASS : EXIT_FAIL;
+}

@@ -1,0 +1,40 @@
+# Test guests: 32-bit freestanding programs that run inside mhv VMs (see guests/lib/).
+# Included by the top-level Makefile; everything goes to $(BUILD)/guests/.
+
+GUEST_OUT := $(BUILD)/guests
+# No loop-to-memset rewriting: guests/lib/string.c is the memset that rewrite would call.
+GUEST_CFLAGS := -m32 -march=i686 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib \
+                -O2 -Wall -Wextra -Werror -mgeneral-regs-only -fno-asynchronous-unwind-tables \
+                -fno-tree-loop-distribute-patterns -I. -MMD -MP
+GUEST_LDFLAGS := -m elf_i386 -nostdlib -static -T guests/lib/guest.ld
+
+# guest_objs DIR: the objects built from guests/DIR/*.c and *.S
+guest_objs = $(patsubst guests/%,$(GUEST_OUT)/obj/%.o,$(wildcard guests/$(1)/*.c guests/$(1)/*.S))
+GUEST_LIB_OBJS := $(call guest_objs,lib)
+
+$(GUEST_OUT)/obj/%.c.o: guests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/obj/%.S.o: guests/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+# Multiboot v1 ELF guests: guests/NAME/ linked with guests/lib/ into $(GUEST_OUT)/NAME.elf.
+define guest_elf_rule
+$(GUEST_OUT)/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) guests/lib/guest.ld
+	$(LD) $(GUEST_LDFLAGS) -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
+GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
+endef
+$(foreach g,mb1-test hostile bench,$(eval $(call guest_elf_rule,$(g))))
+
+# Flat real-mode image: linked where mhv loads it (load=0x8000), then stripped to raw bytes.
+REALMODE_LOAD := 0x8000
+$(GUEST_OUT)/realmode.elf: $(call guest_objs,realmode)
+	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD) -e _start -o $@ $^
+
+$(GUEST_OUT)/realmode.bin: $(GUEST_OUT)/realmode.elf
+	$(OBJCOPY) -O binary -j .text $< $@
+GUEST_IMAGES += $(GUEST_OUT)/realmode.bin
+
+-include $(wildcard $(GUEST_OUT)/obj/*/*.d)

@@ -1,0 +1,20 @@
+/* A guest that misbehaves: it writes far outside its RAM and every MMIO region. mhv must stop
+ * it at that write; if it does not, the guest says so and triple-faults. Run it with mem=16. */
+#include "guests/lib/desc.h"
+#include "guests/lib/multiboot.h"
+#include "guests/lib/printf.h"
+
+#define OUTSIDE_GPA 0xc0000000u /* 3 GiB: beyond mem=16 RAM, below every device window */
+
+int main(u32 magic, const struct mb1_info *mbi)
+{
+	(void)magic;
+	(void)mbi;
+	printf("hostile: writing outside RAM\n");
+	*(volatile u32 *)OUTSIDE_GPA = 0xdeadbeef;
+	printf("hostile: still alive\n");
+	/* No IDT: INT3 cannot be delivered, nor can the #GP or #DF that follow. */
+	idt_load_empty();
+	__asm__ volatile("int3; ud2");
+	return 1;
+}

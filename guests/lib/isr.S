@@ -1,0 +1,35 @@
+/* One entry stub per vector, ISR_STUB_SIZE bytes apart, so the IDT needs no table of addresses.
+ * Each stub makes the frame uniform (a 0 error code where the CPU pushes none) and records its
+ * vector; isr_common builds struct trap_frame and calls trap_dispatch. */
+#include "guests/lib/desc.h"
+
+/* Exceptions for which the CPU pushes an error code (SDM Vol. 3 Table 6-1). */
+#define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
+			   (v) == 29 || (v) == 30)
+
+	.text
+	.globl isr_stubs
+	.balign ISR_STUB_SIZE
+isr_stubs:
+	.set vec, 0
+	.rept IDT_VECTORS
+	.balign ISR_STUB_SIZE
+	.if !HAS_ERROR_CODE(vec)
+	pushl $0
+	.endif
+	pushl $vec
+	jmp isr_common
+	.set vec, vec + 1
+	.endr
+
+isr_common:
+	pushal
+	cld
+	pushl %esp /* struct trap_frame * */
+	call trap_dispatch
+	addl $4, %esp
+	popal
+	addl $8, %esp /* vector and error code */
+	iretl
+
+	.section .note.GNU-stack, "", @progbits

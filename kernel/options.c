@@ -1,0 +1,73 @@
+#include "kernel/options.h"
+#include "kernel/console.h"
+#include "kernel/kstring.h"
+
+struct hv_options hv_options = {.timeslice_us = 10000};
+
+static bool word_is(const char *w, size_t n, const char *s)
+{
+	return strlen(s) == n && memcmp(w, s, n) == 0;
+}
+
+static bool parse_u32(const char *s, size_t n, uint32_t *out)
+{
+	uint64_t v = 0;
+	if (n == 0 || n > 9)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (uint64_t)(s[i] - '0');
+	}
+	*out = (uint32_t)v;
+	return true;
+}
+
+static bool apply(const char *key, size_t klen, const char *val, size_t vlen, struct hv_options *o)
+{
+	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	if (word_is(key, klen, "log")) {
+		for (unsigned i = 0; i < 4; i++) {
+			if (word_is(val, vlen, levels[i])) {
+				console_level = (enum log_level)i;
+				return true;
+			}
+		}
+		return false;
+	}
+	if (word_is(key, klen, "selftest")) {
+		o->selftest_exception = word_is(val, vlen, "exception");
+		return o->selftest_exception;
+	}
+	if (word_is(key, klen, "timeslice")) {
+		uint32_t us;
+		if (!parse_u32(val, vlen, &us) || us < 100 || us > 1000000)
+			return false;
+		o->timeslice_us = us;
+		return true;
+	}
+	return false;
+}
+
+unsigned hv_options_parse(const char *cmdline, struct hv_options *out)
+{
+	unsigned bad = 0;
+	const char *p = cmdline ? cmdline : "";
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		const char *w = p;
+		while (*p && *p != ' ')
+			p++;
+		size_t n = (size_t)(p - w);
+		if (!n)
+			break;
+		const char *eq = memchr(w, '=', n);
+		if (!eq || !apply(w, (size_t)(eq - w), eq + 1, n - (size_t)(eq - w) - 1, out)) {
+			log_err("command line: '%.*s' is not a valid option (ignored; see README)",
+				(int)n, w);
+			bad++;
+		}
+	}
+	return bad;
+}

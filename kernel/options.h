@@ -1,0 +1,18 @@
+/* Hypervisor command line (the words after the image on GRUB's multiboot2 line):
+ *   log=error|warn|info|debug   console verbosity (default info)
+ *   selftest=exception          fault inside the hypervisor on purpose (tests the dump)
+ *   timeslice=MICROSECONDS      scheduler time slice (default 10000)
+ * Unknown or malformed options are reported and ignored; the boot goes on. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+struct hv_options {
+	bool selftest_exception;
+	uint32_t timeslice_us;
+};
+
+extern struct hv_options hv_options;
+
+/* Returns the number of rejected words (each reported with log_err). */
+unsigned hv_options_parse(const char *cmdline, struct hv_options *out);

@@ -1,0 +1,31 @@
+#include "kernel/panic.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/x86.h"
+
+#define QEMU_DEBUG_EXIT_PORT 0xf4   /* isa-debug-exit: QEMU exits with (value << 1) | 1 */
+#define BOCHS_SHUTDOWN_PORT  0x8900 /* Bochs ends when "Shutdown" is written here */
+
+noreturn void hv_end(enum hv_status status, const char *reason)
+{
+	irq_disable();
+	kprintf("HV-END status=%d %s\n", status, reason);
+	outl(QEMU_DEBUG_EXIT_PORT, status);
+	for (const char *p = "Shutdown"; *p; p++)
+		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+noreturn void panic(const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+	irq_disable();
+	console_force_unlock();
+	va_start(ap, fmt);
+	fmt_vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	kprintf("mhv: PANIC: %s\n", msg);
+	hv_end(HV_STATUS_PANIC, "panic");
+}

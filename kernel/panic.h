@@ -1,0 +1,16 @@
+/* Ending the run. The last thing the hypervisor prints is one line
+ *   HV-END status=N REASON
+ * and then it writes N to QEMU's isa-debug-exit (port 0xf4, QEMU exits with 2N+1) and
+ * "Shutdown" to Bochs' shutdown port 0x8900. Test runners judge by that line. */
+#pragma once
+#include <stdnoreturn.h>
+
+enum hv_status {
+	HV_STATUS_OK = 0,        /* every VM ended with exit code 0 */
+	HV_STATUS_VM_FAILED = 1, /* some VM ended with a non-zero code or was stopped */
+	HV_STATUS_NO_VMX = 2,    /* the CPU cannot run guests (no VT-x, EPT, ...) */
+	HV_STATUS_PANIC = 3,     /* the hypervisor itself failed (panic, exception) */
+};
+
+noreturn void hv_end(enum hv_status status, const char *reason);
+noreturn void panic(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

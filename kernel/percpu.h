@@ -1,0 +1,43 @@
+/* Per-CPU state: descriptor tables, stacks and (later) the VMX and scheduler state of each
+ * physical CPU. Only the boot CPU exists until SMP bring-up lands. */
+#pragma once
+#include <stdint.h>
+
+#define MAX_CPUS 8
+
+#define GDT_KERNEL_CS 0x08
+#define GDT_KERNEL_DS 0x10
+#define GDT_TSS       0x18 /* 16-byte system descriptor: entries 3 and 4 */
+#define GDT_ENTRIES   5
+
+#define IST_DOUBLE_FAULT 1 /* #DF, NMI and #MC run on their own stack */
+#define IST_STACK_SIZE   4096
+
+struct tss64 {
+	uint32_t reserved0;
+	uint64_t rsp[3];
+	uint64_t reserved1;
+	uint64_t ist[7];
+	uint64_t reserved2;
+	uint16_t reserved3;
+	uint16_t iomap_base;
+} __attribute__((packed));
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
+struct cpu {
+	unsigned id;
+	uint64_t gdt[GDT_ENTRIES];
+	struct tss64 tss;
+	uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+	uint64_t vmxon_pa;        /* VMXON region, 0 when VMX is off */
+	void *current_vcpu;       /* the vCPU this CPU runs, for the exit path */
+};
+
+extern struct cpu cpus[MAX_CPUS];
+
+static inline struct cpu *this_cpu(void)
+{
+	return &cpus[0];
+}
+
+void cpu_tables_init(struct cpu *c);

@@ -1,0 +1,179 @@
+/* VM lifecycle: from GRUB modules to running VMs, and their end. */
+#include "kernel/vm.h"
+#include "kernel/vm_devices.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/kstring.h"
+#include "kernel/loader.h"
+#include "kernel/mem.h"
+#include "kernel/panic.h"
+#include "sched/sched.h"
+#include "vmx/vcpu.h"
+
+static struct vm vms[MAX_VMS];
+static unsigned nvms;
+
+static bool gmem_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
+{
+	return guest_ram_write(ctx, gpa, src, n);
+}
+
+unsigned vms_prepare(const struct mb2_info *mb)
+{
+	if (mb->nmodules == 0)
+		log_info("no guest modules: add module2 lines to the GRUB entry (see README)");
+	for (unsigned i = 0; i < mb->nmodules; i++) {
+		const struct mb2_module *m = &mb->modules[i];
+		const char *cmd = m->cmdline ? m->cmdline : "";
+		struct vm *vm = &vms[nvms];
+		char err[160];
+		memset(vm, 0, sizeof *vm);
+		if (!vm_config_parse(cmd, &vm->cfg, err, sizeof err)) {
+			log_err("module %u ('%s'): %s; this VM is not created", i + 1, cmd, err);
+			continue;
+		}
+		if (m->end <= m->start) {
+			log_err("module %u ('%s'): empty image; this VM is not created", i + 1, cmd);
+			continue;
+		}
+		vm->id = nvms;
+		vm->image = phys_to_virt(m->start);
+		vm->image_size = m->end - m->start;
+		log_info("module %u: vm %s, image %s (%llu bytes), mem=%llu MiB", i + 1,
+			 vm->cfg.name, vm->cfg.image, (unsigned long long)vm->image_size,
+			 (unsigned long long)(vm->cfg.mem_bytes >> 20));
+		nvms++;
+	}
+	return nvms;
+}
+
+static void vm_free(struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vcpu_destroy(vm->vcpus[i]);
+	vm->nvcpus = 0;
+	if (vm->ram.size)
+		guest_ram_destroy(&vm->ram, &vm->ept);
+	if (vm->ept.pml4_pa)
+		ept_destroy(&vm->ept);
+}
+
+/* Memory, image and vCPUs; false (reported) when the VM cannot be built. */
+static bool vm_build(struct vm *vm)
+{
+	char err[160];
+	if (!ept_init(&vm->ept) || !guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes)) {
+		log_err("vm %s: not enough memory for mem=%llu MiB (%llu MiB free)", vm->cfg.name,
+			(unsigned long long)(vm->cfg.mem_bytes >> 20),
+			(unsigned long long)(frame_free_count() * PAGE_SIZE >> 20));
+		return false;
+	}
+	struct gmem mem = {.ctx = &vm->ram, .size = vm->ram.size, .write = gmem_write};
+	struct guest_entry entry;
+	if (!image_load(vm->image, vm->image_size, &vm->cfg, &mem, &entry, err, sizeof err)) {
+		log_err("vm %s: %s; this VM is not created", vm->cfg.name, err);
+		return false;
+	}
+	if (!platform_devices_attach(vm)) {
+		log_err("vm %s: cannot attach its devices", vm->cfg.name);
+		return false;
+	}
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct vcpu *v = vcpu_create(vm, i, &entry);
+		if (!v) {
+			log_err("vm %s: cannot create vCPU %u", vm->cfg.name, i);
+			return false;
+		}
+		vm->vcpus[vm->nvcpus++] = v;
+	}
+	log_info("vm %s: %s image, %llu MiB RAM (%llu large pages), entry 0x%llx, %u vCPU",
+		 vm->cfg.name, image_format_name(image_detect(vm->image, vm->image_size, &vm->cfg)),
+		 (unsigned long long)(vm->cfg.mem_bytes >> 20),
+		 (unsigned long long)guest_ram_large_pages(&vm->ram), (unsigned long long)entry.rip,
+		 vm->nvcpus);
+	return true;
+}
+
+static void vm_console_flush(struct vm *vm)
+{
+	if (vm->con_len) {
+		console_guest_line(vm->cfg.name, vm->con_line, vm->con_len);
+		vm->con_len = 0;
+	}
+}
+
+void vm_console_putc(struct vm *vm, char c)
+{
+	if (c == '\n') {
+		vm_console_flush(vm);
+		return;
+	}
+	if (c == '\r')
+		return;
+	if (vm->con_len == sizeof vm->con_line)
+		vm_console_flush(vm);
+	vm->con_line[vm->con_len++] = c;
+}
+
+static void vm_end(struct vm *vm)
+{
+	vm->ended = true;
+	vm_console_flush(vm);
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		sched_vcpu_dead(vm->vcpus[i]);
+}
+
+void vm_exit(struct vm *vm, uint32_t code, const char *how)
+{
+	if (vm->ended)
+		return;
+	vm->exit_code = code;
+	fmt_snprintf(vm->end_reason, sizeof vm->end_reason, "%s", how);
+	vm_end(vm);
+	log_info("vm %s: exit code %u (%s)", vm->cfg.name, code, how);
+}
+
+void vm_stop(struct vm *vm, const char *why)
+{
+	if (vm->ended)
+		return;
+	vm->stopped = true;
+	vm->exit_code = ~0u;
+	fmt_snprintf(vm->end_reason, sizeof vm->end_reason, "%s", why);
+	vm_end(vm);
+	log_err("vm %s: stopped by the hypervisor: %s", vm->cfg.name, why);
+}
+
+void vms_run_all(void)
+{
+	unsigned built = 0;
+	for (unsigned i = 0; i < nvms; i++) {
+		if (vm_build(&vms[i])) {
+			built++;
+			for (unsigned c = 0; c < vms[i].nvcpus; c++)
+				sched_add(vms[i].vcpus[c]);
+		} else {
+			vm_free(&vms[i]);
+			vms[i].ended = vms[i].stopped = true;
+			vms[i].exit_code = ~0u;
+			fmt_snprintf(vms[i].end_reason, sizeof vms[i].end_reason, "not created");
+		}
+	}
+	if (built)
+		sched_run();
+
+	bool all_ok = true;
+	log_info("all VMs have ended:");
+	for (unsigned i = 0; i < nvms; i++) {
+		struct vm *vm = &vms[i];
+		if (vm->stopped)
+			log_info("  vm %s: stopped (%s)", vm->cfg.name, vm->end_reason);
+		else
+			log_info("  vm %s: exit code %u", vm->cfg.name, vm->exit_code);
+		all_ok = all_ok && !vm->stopped && vm->exit_code == 0;
+		vm_free(vm);
+	}
+	if (all_ok)
+		hv_end(HV_STATUS_OK, "all VMs exited with code 0");
+	hv_end(HV_STATUS_VM_FAILED, "some VMs failed or were stopped");
+}

@@ -1,0 +1,53 @@
+/* A virtual machine: its settings, memory, buses and vCPUs. VMs are created from GRUB
+ * modules (one module2 line each) and live until they end; a VM that misbehaves is
+ * stopped alone and reported, the others keep running. */
+#pragma once
+#include "devices/bus.h"
+#include "ept/ept.h"
+#include "ept/guest_ram.h"
+#include "kernel/mb2.h"
+#include "kernel/vm_config.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define MAX_VMS            MB2_MAX_MODULES
+#define VM_CONSOLE_LINE    200
+#define VM_END_REASON_MAX  128
+
+struct vcpu;
+
+struct vm {
+	unsigned id;
+	struct vm_config cfg;
+	const void *image;      /* the module's bytes, via the direct map */
+	uint64_t image_size;
+	struct ept ept;
+	struct guest_ram ram;
+	struct io_bus io;
+	struct mmio_bus mmio;
+	struct vcpu *vcpus[VM_MAX_CPUS];
+	unsigned nvcpus;
+
+	bool ended;
+	bool stopped;           /* ended by the hypervisor, not by the guest */
+	uint32_t exit_code;
+	char end_reason[VM_END_REASON_MAX];
+
+	char con_line[VM_CONSOLE_LINE]; /* guest console output, flushed a line at a time */
+	unsigned con_len;
+	uint64_t testdev_scratch;
+	uint32_t unknown_msr_seen[8];   /* MSRs already logged once */
+	unsigned unknown_msr_count;
+};
+
+/* Parses every module's settings and reports bad ones; returns how many VMs are valid. */
+unsigned vms_prepare(const struct mb2_info *mb);
+/* Creates the prepared VMs (memory, image, vCPUs), runs them to the end, ends the run. */
+_Noreturn void vms_run_all(void);
+
+/* The guest ended itself with `code` (debug-exit port, hypercall). */
+void vm_exit(struct vm *vm, uint32_t code, const char *how);
+/* The hypervisor stops the VM (illegal action, failed entry...). `why` is one line. */
+void vm_stop(struct vm *vm, const char *why);
+/* Guest console byte (port 0x3f8 THR): buffered and printed a whole line at a time. */
+void vm_console_putc(struct vm *vm, char c);

@@ -1,0 +1,76 @@
+#include "sched/sched.h"
+#include "drivers/tsc.h"
+#include "kernel/log.h"
+#include "kernel/options.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/vcpu.h"
+
+static struct vcpu *vcpus[SCHED_MAX_VCPUS];
+static unsigned nvcpus;
+static uint64_t slice_ticks;
+
+void sched_add(struct vcpu *v)
+{
+	if (nvcpus == SCHED_MAX_VCPUS) {
+		vm_stop(v->vm, "too many vCPUs for the scheduler");
+		return;
+	}
+	vcpus[nvcpus++] = v;
+}
+
+void sched_vcpu_dead(struct vcpu *v)
+{
+	v->state = VCPU_DEAD;
+}
+
+uint64_t sched_slice_ticks(void)
+{
+	return slice_ticks;
+}
+
+/* Nothing can run: wait for the earliest timer, or end VMs that can never wake. */
+static void sched_idle(uint64_t earliest)
+{
+	if (earliest != ~0ull) {
+		while (rdtsc() < earliest)
+			cpu_relax();
+		return;
+	}
+	for (unsigned i = 0; i < nvcpus; i++)
+		if (vcpus[i]->state == VCPU_HALTED)
+			vm_stop(vcpus[i]->vm, "halted with no interrupt that could ever wake it");
+}
+
+void sched_run(void)
+{
+	unsigned next = 0;
+	slice_ticks = tsc_from_us(hv_options.timeslice_us);
+	for (;;) {
+		bool alive = false, ran = false;
+		uint64_t earliest = ~0ull;
+		for (unsigned k = 0; k < nvcpus; k++) {
+			struct vcpu *v = vcpus[(next + k) % nvcpus];
+			if (v->state == VCPU_DEAD)
+				continue;
+			alive = true;
+			uint64_t now = rdtsc();
+			if (v->state == VCPU_HALTED) {
+				if (!vcpu_wakeup_due(v, now)) {
+					uint64_t d = vcpu_next_deadline(v);
+					earliest = d < earliest ? d : earliest;
+					continue;
+				}
+				v->state = VCPU_RUNNABLE;
+			}
+			v->slice_end = now + slice_ticks;
+			vcpu_run(v);
+			ran = true;
+		}
+		if (!alive)
+			return;
+		if (!ran)
+			sched_idle(earliest);
+		next = (next + 1) % nvcpus;
+	}
+}

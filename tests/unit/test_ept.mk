@@ -1,0 +1,2 @@
+UNIT_TESTS += test_ept
+test_ept_SRCS := ept/ept.c

@@ -1,0 +1,2 @@
+UNIT_TESTS += test_mb2
+test_mb2_SRCS := kernel/mb2.c

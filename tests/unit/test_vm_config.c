@@ -1,0 +1,225 @@
+#include "kernel/vm_config.h"
+#include "tests/unit/check.h"
+#include <stdlib.h>
+
+static struct vm_config cfg;
+static char err[160];
+
+static bool parse(const char *line)
+{
+	err[0] = 0;
+	return vm_config_parse(line, &cfg, err, sizeof err);
+}
+
+/* The line is rejected with exactly this reason. */
+static bool rejects(const char *line, const char *reason)
+{
+	if (parse(line))
+		return false;
+	if (strcmp(err, reason) != 0)
+		printf("    got error '%s', want '%s'\n", err, reason);
+	return strcmp(err, reason) == 0;
+}
+
+TEST(defaults_from_image_word)
+{
+	CHECK(parse("hlt.bin"));
+	CHECK_STR(cfg.image, "hlt.bin");
+	CHECK_STR(cfg.name, "hlt.bin");
+	CHECK_EQ(cfg.mem_bytes, 16ull << 20);
+	CHECK_EQ(cfg.cpus, 1);
+	CHECK(!cfg.have_load && !cfg.have_entry);
+	CHECK_STR(cfg.cmdline, "");
+	CHECK_STR(cfg.initrd, "");
+	CHECK(!cfg.reset_restarts);
+}
+
+TEST(default_name_drops_directory_and_is_truncated)
+{
+	CHECK(parse("/boot/guests/kernel.elf mem=4"));
+	CHECK_STR(cfg.image, "/boot/guests/kernel.elf");
+	CHECK_STR(cfg.name, "kernel.elf");
+	CHECK(parse("/b/abcdefghijklmnopqrstuvwxyz.bin"));
+	CHECK_STR(cfg.name, "abcdefghijklmnopqrstuvw");
+	CHECK_EQ(strlen(cfg.name), VM_NAME_MAX - 1);
+}
+
+TEST(every_setting_parsed)
+{
+	CHECK(parse("img name=web-1.a_b mem=64 cpus=4 load=0x100000 entry=1048592 "
+		    "initrd=/boot/initrd.img on_reset=restart cmdline=quiet"));
+	CHECK_STR(cfg.name, "web-1.a_b");
+	CHECK_EQ(cfg.mem_bytes, 64ull << 20);
+	CHECK_EQ(cfg.cpus, 4);
+	CHECK(cfg.have_load && cfg.have_entry);
+	CHECK_EQ(cfg.load, 0x100000);
+	CHECK_EQ(cfg.entry, 0x100010);
+	CHECK_STR(cfg.initrd, "/boot/initrd.img");
+	CHECK(cfg.reset_restarts);
+	CHECK_STR(cfg.cmdline, "quiet");
+	CHECK(parse("img on_reset=exit"));
+	CHECK(!cfg.reset_restarts);
+}
+
+TEST(limits_accepted)
+{
+	CHECK(parse("img mem=4096 cpus=8 load=0xFFFFFFFF entry=0XfffFFFF0 name=abcdefghijklmnopqrstuvw"));
+	CHECK_EQ(cfg.mem_bytes, 4096ull << 20);
+	CHECK_EQ(cfg.cpus, VM_MAX_CPUS);
+	CHECK_EQ(cfg.load, 0xffffffff);
+	CHECK_EQ(cfg.entry, 0xfffffff0);
+	CHECK_STR(cfg.name, "abcdefghijklmnopqrstuvw");
+	CHECK(parse("img mem=1 cpus=1 load=0"));
+	CHECK_EQ(cfg.mem_bytes, 1ull << 20);
+	CHECK(cfg.have_load);
+	CHECK_EQ(cfg.load, 0);
+}
+
+TEST(double_quoted_cmdline_keeps_spaces)
+{
+	CHECK(parse("img cmdline=\"console=ttyS0 quiet  x\" mem=8"));
+	CHECK_STR(cfg.cmdline, "console=ttyS0 quiet  x");
+	CHECK_EQ(cfg.mem_bytes, 8ull << 20);
+}
+
+TEST(grub_requoted_whole_word_with_escapes)
+{
+	/* GRUB >= 2.04 rebuilds cmdline="a b \"c\" it's" as one quoted, escaped word. */
+	CHECK(parse("img \"cmdline=a b \\\"c\\\" it\\'s \\\\\" mem=8"));
+	CHECK_STR(cfg.cmdline, "a b \"c\" it's \\");
+	CHECK_EQ(cfg.mem_bytes, 8ull << 20);
+}
+
+TEST(single_quotes_and_other_backslashes)
+{
+	CHECK(parse("img cmdline='a \"b\" \\c' name=x"));
+	CHECK_STR(cfg.cmdline, "a \"b\" \\c");
+	CHECK_STR(cfg.name, "x");
+	CHECK(parse("img cmdline=\\x41\\\"q"));
+	CHECK_STR(cfg.cmdline, "\\x41\"q");
+}
+
+TEST(whitespace_between_words_and_empty_cmdline)
+{
+	CHECK(parse("  img\t mem=2 \n  cpus=2  cmdline=  "));
+	CHECK_EQ(cfg.mem_bytes, 2ull << 20);
+	CHECK_EQ(cfg.cpus, 2);
+	CHECK_STR(cfg.cmdline, "");
+	CHECK(parse("img cmdline=\"\""));
+	CHECK_STR(cfg.cmdline, "");
+}
+
+TEST(missing_closing_quote_rejected)
+{
+	CHECK(rejects("img cmdline=\"a b", "cmdline=\"a b: missing closing quote"));
+	CHECK(rejects("img cmdline='a", "cmdline='a: missing closing quote"));
+}
+
+TEST(bad_mem_rejected)
+{
+	CHECK(rejects("img mem=abc", "mem=abc: not a number of MiB"));
+	CHECK(rejects("img mem=0", "mem=0: must be 1..4096 MiB"));
+	CHECK(rejects("img mem=4097", "mem=4097: must be 1..4096 MiB"));
+	CHECK(rejects("img mem=0x10", "mem=0x10: not a number of MiB"));
+	CHECK(rejects("img mem=16M", "mem=16M: not a number of MiB"));
+	CHECK(rejects("img mem=-1", "mem=-1: not a number of MiB"));
+	CHECK(rejects("img mem=99999999999999999999999", "mem=99999999999999999999999: must be 1..4096 MiB"));
+}
+
+TEST(bad_cpus_rejected)
+{
+	CHECK(rejects("img cpus=0", "cpus=0: must be 1..8"));
+	CHECK(rejects("img cpus=9", "cpus=9: must be 1..8"));
+	CHECK(rejects("img cpus=two", "cpus=two: not a number"));
+}
+
+TEST(bad_addresses_rejected)
+{
+	CHECK(rejects("img load=", "load=: missing value"));
+	CHECK(rejects("img load=0x100000000", "load=0x100000000: must be below 4 GiB"));
+	CHECK(rejects("img entry=4294967296", "entry=4294967296: must be below 4 GiB"));
+	CHECK(rejects("img load=0xzz", "load=0xzz: not an address (0x hex or decimal)"));
+	CHECK(rejects("img entry=12ab", "entry=12ab: not an address (0x hex or decimal)"));
+	CHECK(rejects("img load=0x", "load=0x: not an address (0x hex or decimal)"));
+}
+
+TEST(unknown_setting_and_bare_word_rejected)
+{
+	CHECK(rejects("img foo=1", "foo=1: unknown setting"));
+	CHECK(rejects("img mem=4 quiet", "quiet: not a key=value setting"));
+	CHECK(rejects("img Mem=4", "Mem=4: unknown setting"));
+}
+
+TEST(duplicate_setting_rejected)
+{
+	CHECK(rejects("img mem=8 mem=16", "mem=16: mem= given twice"));
+	CHECK(rejects("img cmdline=a cmdline=b", "cmdline=b: cmdline= given twice"));
+}
+
+TEST(bad_name_rejected)
+{
+	CHECK(rejects("img name=a/b", "name=a/b: only letters, digits, '_', '-' and '.' are allowed"));
+	CHECK(rejects("img \"name=a b\"", "name=a b: only letters, digits, '_', '-' and '.' are allowed"));
+	CHECK(rejects("img name=abcdefghijklmnopqrstuvwx",
+		      "name=abcdefghijklmnopqrstuvwx: longer than 23 characters"));
+	CHECK(rejects("img name=", "name=: missing value"));
+}
+
+TEST(bad_on_reset_and_initrd_rejected)
+{
+	CHECK(rejects("img on_reset=reboot", "on_reset=reboot: must be exit or restart"));
+	CHECK(rejects("img initrd=", "initrd=: missing value"));
+}
+
+TEST(empty_line_and_setting_as_first_word_rejected)
+{
+	CHECK(rejects("", "empty module command line: expected IMAGE [key=value ...]"));
+	CHECK(rejects("   \t", "empty module command line: expected IMAGE [key=value ...]"));
+	CHECK(!parse("mem=4 cpus=1"));
+	CHECK(strncmp(err, "mem=4: the first word must be the image name", 44) == 0);
+}
+
+TEST(cmdline_length_limit)
+{
+	char *line = malloc(VM_CMDLINE_MAX + 64);
+	strcpy(line, "img cmdline=");
+	memset(line + strlen(line), 'x', VM_CMDLINE_MAX - 1);
+	line[12 + VM_CMDLINE_MAX - 1] = 0;
+	CHECK(parse(line));
+	CHECK_EQ(strlen(cfg.cmdline), VM_CMDLINE_MAX - 1);
+	strcat(line, "y");
+	CHECK(!parse(line));
+	CHECK(strstr(err, "longer than 1023 characters") != NULL);
+	CHECK(strncmp(err, "cmdline=xxx", 11) == 0);
+	free(line);
+}
+
+TEST(overlong_word_rejected_without_overflow)
+{
+	size_t n = VM_CMDLINE_MAX * 3;
+	char *line = malloc(n + 8);
+	strcpy(line, "img ");
+	memset(line + 4, 'z', n);
+	line[4 + n] = 0;
+	CHECK(!parse(line));
+	CHECK(strstr(err, "word too long") != NULL);
+	free(line);
+}
+
+TEST(error_fits_small_buffer)
+{
+	char small[12];
+	CHECK(!vm_config_parse("img mem=abc", &cfg, small, sizeof small));
+	CHECK_STR(small, "mem=abc: no");
+}
+
+CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
+	   CASE(default_name_drops_directory_and_is_truncated), CASE(every_setting_parsed),
+	   CASE(limits_accepted), CASE(double_quoted_cmdline_keeps_spaces),
+	   CASE(grub_requoted_whole_word_with_escapes), CASE(single_quotes_and_other_backslashes),
+	   CASE(whitespace_between_words_and_empty_cmdline), CASE(missing_closing_quote_rejected),
+	   CASE(bad_mem_rejected), CASE(bad_cpus_rejected), CASE(bad_addresses_rejected),
+	   CASE(unknown_setting_and_bare_word_rejected), CASE(duplicate_setting_rejected),
+	   CASE(bad_name_rejected), CASE(bad_on_reset_and_initrd_rejected),
+	   CASE(empty_line_and_setting_as_first_word_rejected), CASE(cmdline_length_limit),
+	   CASE(overlong_word_rejected_without_overflow), CASE(error_fits_small_buffer))

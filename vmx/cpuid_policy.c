@@ -1,0 +1,94 @@
+#include "vmx/cpuid_policy.h"
+#include "kernel/guest_abi.h"
+
+#define C1_ECX_MONITOR   (1u << 3)
+#define C1_ECX_DSCPL     (1u << 4)
+#define C1_ECX_VMX       (1u << 5)
+#define C1_ECX_SMX       (1u << 6)
+#define C1_ECX_EST       (1u << 7)
+#define C1_ECX_TM2       (1u << 8)
+#define C1_ECX_XTPR      (1u << 14)
+#define C1_ECX_PDCM      (1u << 15)
+#define C1_ECX_DCA       (1u << 18)
+#define C1_ECX_X2APIC    (1u << 21)
+#define C1_ECX_TSC_DL    (1u << 24)
+#define C1_ECX_XSAVE     (1u << 26)
+#define C1_ECX_OSXSAVE   (1u << 27)
+#define C1_ECX_AVX       (1u << 28)
+#define C1_ECX_HYPERVISOR (1u << 31)
+#define C1_EDX_MCE       (1u << 7)
+#define C1_EDX_APIC      (1u << 9)
+#define C1_EDX_MTRR      (1u << 12)
+#define C1_EDX_MCA       (1u << 14)
+#define C1_EDX_DS        (1u << 21)
+#define C1_EDX_ACPI      (1u << 22)
+#define C1_EDX_TM        (1u << 29)
+#define C1_EDX_PBE       (1u << 31)
+#define C7_EBX_SGX       (1u << 2)
+#define C7_EBX_AVX2      (1u << 5)
+#define C7_EBX_INVPCID   (1u << 10)
+#define C7_EBX_RDT_M     (1u << 12)
+#define C7_EBX_MPX       (1u << 14)
+#define C7_EBX_RDT_A     (1u << 15)
+#define C7_EBX_AVX512    0xdc230000u /* F DQ IFMA PF ER CD BW VL */
+#define C7_EBX_PT        (1u << 25)
+#define C7_ECX_AVX512    0x00005842u /* VBMI VBMI2 VNNI BITALG VPOPCNTDQ */
+#define C7_ECX_WAITPKG   (1u << 5)
+#define C7_ECX_SGX_LC    (1u << 30)
+#define C7_EDX_SPEC_MSRS 0xbc000000u /* IBRS/IBPB STIBP L1D_FLUSH ARCH_CAP CORE_CAP SSBD */
+#define C7_EDX_AVX512    0x0080010cu /* 4VNNIW 4FMAPS VP2INTERSECT FP16 */
+#define CX1_ECX_SVM      (1u << 2)
+#define CX1_EDX_RDTSCP   (1u << 27)
+
+void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
+		  struct cpuid_regs *r)
+{
+	switch (leaf) {
+	case 1:
+		r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_DSCPL | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_EST |
+			    C1_ECX_TM2 | C1_ECX_XTPR | C1_ECX_PDCM | C1_ECX_DCA | C1_ECX_X2APIC |
+			    C1_ECX_TSC_DL | C1_ECX_XSAVE | C1_ECX_OSXSAVE | C1_ECX_AVX);
+		r->ecx |= C1_ECX_HYPERVISOR;
+		r->edx &= ~(C1_EDX_MCE | C1_EDX_APIC | C1_EDX_MTRR | C1_EDX_MCA | C1_EDX_DS |
+			    C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
+		r->ebx = (r->ebx & 0x0000ffffu) | (1u << 16) | (p->vcpu_id << 24);
+		break;
+	case 4:
+		r->eax &= 0x00003fffu;
+		break;
+	case 5:
+	case 6:
+	case 0xa:
+	case 0xb:
+	case 0xd:
+	case 0x1f:
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case 7:
+		if (subleaf != 0) {
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+			break;
+		}
+		r->ebx &= ~(C7_EBX_SGX | C7_EBX_AVX2 | C7_EBX_RDT_M | C7_EBX_MPX | C7_EBX_RDT_A |
+			    C7_EBX_AVX512 | C7_EBX_PT | (p->invpcid ? 0 : C7_EBX_INVPCID));
+		r->ecx &= ~(C7_ECX_AVX512 | C7_ECX_WAITPKG | C7_ECX_SGX_LC);
+		r->edx &= ~(C7_EDX_SPEC_MSRS | C7_EDX_AVX512);
+		r->eax = 0;
+		break;
+	case MHV_CPUID_LEAF_BASE:
+		r->eax = MHV_CPUID_LEAF_BASE + 1;
+		r->ebx = MHV_CPUID_SIG_EBX;
+		r->ecx = MHV_CPUID_SIG_ECX;
+		r->edx = MHV_CPUID_SIG_EDX;
+		break;
+	case 0x80000001:
+		r->ecx &= ~CX1_ECX_SVM;
+		if (!p->rdtscp)
+			r->edx &= ~CX1_EDX_RDTSCP;
+		break;
+	default:
+		if (leaf > MHV_CPUID_LEAF_BASE && leaf <= MHV_CPUID_LEAF_BASE + 0xff)
+			r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	}
+}

@@ -1,0 +1,174 @@
+/* Exit dispatch and the single path for exits the hypervisor does not handle. */
+#include "vmx/exit.h"
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/trap.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/exit_reason.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+static enum exit_action stop_vm(struct vcpu *v, const struct exit_info *x, const char *why)
+{
+	exit_dump(v, x, why);
+	vm_stop(v->vm, why);
+	return EXIT_YIELD;
+}
+
+static enum exit_action handle_triple_fault(struct vcpu *v, const struct exit_info *x)
+{
+	return stop_vm(v, x, "triple fault");
+}
+
+static enum exit_action handle_init(struct vcpu *v, const struct exit_info *x)
+{
+	return stop_vm(v, x, "INIT signal (the guest reset itself)");
+}
+
+static enum exit_action handle_preemption_timer(struct vcpu *v, const struct exit_info *x)
+{
+	return EXIT_YIELD;
+}
+
+/* With "acknowledge interrupt on exit" the vector is in the exit information; the host
+ * handles it as if the interrupt had arrived outside the guest. */
+static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *x)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+	host_irq_dispatch(info & INTR_INFO_VECTOR_MASK);
+	return EXIT_YIELD;
+}
+
+/* VMX is hidden from guests: its instructions fault as on a CPU without VMX. */
+static enum exit_action handle_vmx_instruction(struct vcpu *v, const struct exit_info *x)
+{
+	inject_ud(v);
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_invd(struct vcpu *v, const struct exit_info *x)
+{
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+static enum exit_action handle_entry_failure(struct vcpu *v, const struct exit_info *x)
+{
+	char why[96];
+	fmt_snprintf(why, sizeof why, "VM entry failed: %s (qualification %llu)",
+		     exit_reason_name(x->reason & EXIT_REASON_BASIC_MASK),
+		     (unsigned long long)x->qualification);
+	return stop_vm(v, x, why);
+}
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+	[EXIT_REASON_EXTERNAL_INTR] = handle_external_interrupt,
+	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
+	[EXIT_REASON_INIT] = handle_init,
+	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
+	[EXIT_REASON_CPUID] = handle_cpuid,
+	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
+	[EXIT_REASON_HLT] = handle_hlt,
+	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_VMCALL] = handle_vmcall,
+	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
+	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRLD] = handle_vmx_instruction,
+	[EXIT_REASON_VMPTRST] = handle_vmx_instruction,
+	[EXIT_REASON_VMREAD] = handle_vmx_instruction,
+	[EXIT_REASON_VMRESUME] = handle_vmx_instruction,
+	[EXIT_REASON_VMWRITE] = handle_vmx_instruction,
+	[EXIT_REASON_VMXOFF] = handle_vmx_instruction,
+	[EXIT_REASON_VMXON] = handle_vmx_instruction,
+	[EXIT_REASON_CR_ACCESS] = handle_cr_access,
+	[EXIT_REASON_IO_INSTRUCTION] = handle_io,
+	[EXIT_REASON_RDMSR] = handle_rdmsr,
+	[EXIT_REASON_WRMSR] = handle_wrmsr,
+	[EXIT_REASON_ENTRY_FAIL_GUEST_STATE] = handle_entry_failure,
+	[EXIT_REASON_ENTRY_FAIL_MSR_LOAD] = handle_entry_failure,
+	[EXIT_REASON_ENTRY_FAIL_MACHINE_CHECK] = handle_entry_failure,
+	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
+	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
+	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
+	[EXIT_REASON_XSETBV] = handle_vmx_instruction,
+	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+};
+
+enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason)
+{
+	struct exit_info x = {.reason = reason, .qualification = vmcs_read(VMCS_EXIT_QUALIFICATION)};
+	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+	if (basic < VCPU_EXIT_COUNTERS)
+		v->exits[basic]++;
+	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
+		return exit_unhandled(v, &x, "unhandled VM exit");
+	return exit_handlers[basic](v, &x);
+}
+
+enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *x, const char *why)
+{
+	return stop_vm(v, x, why);
+}
+
+void exit_dump(struct vcpu *v, const struct exit_info *x, const char *why)
+{
+	const uint64_t *g = v->regs.gpr;
+	uint32_t basic = x->reason & EXIT_REASON_BASIC_MASK;
+	uint64_t flags = console_lock();
+	kprintf("mhv: vm %s vcpu %u: %s\n", v->vm->cfg.name, v->id, why);
+	kprintf("  exit reason %u (%s)%s, qualification 0x%llx\n", basic,
+		exit_reason_name(basic),
+		x->reason & EXIT_REASON_ENTRY_FAILURE_BIT ? " [VM-entry failure]" : "",
+		(unsigned long long)x->qualification);
+	kprintf("  guest linear 0x%llx, guest physical 0x%llx\n",
+		(unsigned long long)vmcs_read(VMCS_GUEST_LINEAR_ADDR),
+		(unsigned long long)vmcs_read(VMCS_GUEST_PHYSICAL_ADDR));
+	kprintf("  RIP=%016llx RSP=%016llx RFLAGS=%016llx CS=%04llx\n",
+		(unsigned long long)vmcs_read(VMCS_GUEST_RIP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RSP),
+		(unsigned long long)vmcs_read(VMCS_GUEST_RFLAGS),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CS_SELECTOR));
+	kprintf("  CR0=%016llx CR3=%016llx CR4=%016llx EFER=%016llx\n",
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR0),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR3),
+		(unsigned long long)vmcs_read(VMCS_GUEST_CR4),
+		(unsigned long long)vmcs_read(VMCS_GUEST_EFER));
+	kprintf("  RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+		(unsigned long long)g[GPR_RAX], (unsigned long long)g[GPR_RBX],
+		(unsigned long long)g[GPR_RCX], (unsigned long long)g[GPR_RDX]);
+	kprintf("  RSI=%016llx RDI=%016llx RBP=%016llx R8 =%016llx\n",
+		(unsigned long long)g[GPR_RSI], (unsigned long long)g[GPR_RDI],
+		(unsigned long long)g[GPR_RBP], (unsigned long long)g[GPR_R8]);
+	kprintf("  R9 =%016llx R10=%016llx R11=%016llx R12=%016llx\n",
+		(unsigned long long)g[GPR_R9], (unsigned long long)g[GPR_R10],
+		(unsigned long long)g[GPR_R11], (unsigned long long)g[GPR_R12]);
+	kprintf("  R13=%016llx R14=%016llx R15=%016llx\n", (unsigned long long)g[GPR_R13],
+		(unsigned long long)g[GPR_R14], (unsigned long long)g[GPR_R15]);
+	console_unlock(flags);
+}
+
+void guest_skip_instruction(void)
+{
+	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
+	vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+	/* Skipping an instruction ends any STI/MOV-SS interrupt shadow it was in. */
+	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
+	if (intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS))
+		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
+			   intr & ~(uint64_t)(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
+}
+
+void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
+{
+	/* Real mode delivers no error codes (and VM entry refuses one with CR0.PE=0). */
+	if (has_error && !(vmcs_read(VMCS_GUEST_CR0) & CR0_PE))
+		has_error = false;
+	uint32_t info = INTR_INFO_VALID | (INTR_TYPE_HW_EXCEPTION << INTR_INFO_TYPE_SHIFT) | vector;
+	if (has_error) {
+		info |= INTR_INFO_DELIVER_ERROR_CODE;
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE, error);
+	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
+}

@@ -1,0 +1,71 @@
+/* MOV to CR0/CR4 that touch a bit the hypervisor owns (CR0.NE, CR4.VMXE; see
+ * vmcs_setup.c). The guest's view lives in the read shadow; the real register keeps the
+ * bits VMX requires. Paging transitions of an unrestricted guest update EFER.LMA and the
+ * "IA-32e mode guest" entry control, as the CPU would on a real MOV to CR0. */
+#include "kernel/x86.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_init.h"
+#include "vmx/vmx_ops.h"
+
+#define CR0_RESERVED_HIGH 0xffffffff00000000ull
+
+static bool cr0_write(struct vcpu *v, uint64_t val)
+{
+	if (val & CR0_RESERVED_HIGH)
+		return false;
+	if ((val & CR0_PG) && !(val & CR0_PE))
+		return false;
+	if ((val & CR0_NW) && !(val & CR0_CD))
+		return false;
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+	uint64_t entry = vmcs_read(VMCS_CTRL_ENTRY_CONTROLS);
+	if ((val & CR0_PG) && (efer & EFER_LME)) {
+		if (!(vmcs_read(VMCS_GUEST_CR4) & CR4_PAE))
+			return false;
+		efer |= EFER_LMA;
+		entry |= ENTRY_CTL_IA32E_MODE_GUEST;
+	} else {
+		efer &= ~EFER_LMA;
+		entry &= ~(uint64_t)ENTRY_CTL_IA32E_MODE_GUEST;
+	}
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS, entry);
+	vmcs_write(VMCS_CR0_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR0,
+		   (val | vmx_guest_cr0_fixed0(&vmx_caps)) & vmx_caps.cr0_fixed1);
+	return true;
+}
+
+static bool cr4_write(struct vcpu *v, uint64_t val)
+{
+	/* VMX is not offered: setting VMXE faults as on a CPU without VMX. */
+	if (val & CR4_VMXE)
+		return false;
+	if (val & ~vmx_caps.cr4_fixed1)
+		return false;
+	if ((vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) && !(val & CR4_PAE))
+		return false;
+	vmcs_write(VMCS_CR4_READ_SHADOW, val);
+	vmcs_write(VMCS_GUEST_CR4, (val | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+	return true;
+}
+
+enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *x)
+{
+	unsigned cr = x->qualification & EXITQ_CR_NUM_MASK;
+	unsigned type = (x->qualification & EXITQ_CR_ACCESS_MASK) >> EXITQ_CR_ACCESS_SHIFT;
+	unsigned gpr = (x->qualification & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT;
+	if (type != EXITQ_CR_MOV_TO_CR || (cr != 0 && cr != 4))
+		return exit_unhandled(v, x, "unexpected control-register access");
+	uint64_t val = gpr == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->regs.gpr[gpr];
+	if (!(vmcs_read(VMCS_GUEST_EFER) & EFER_LMA))
+		val = (uint32_t)val;
+	bool ok = cr == 0 ? cr0_write(v, val) : cr4_write(v, val);
+	if (!ok) {
+		inject_gp(v);
+		return EXIT_RESUME;
+	}
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}

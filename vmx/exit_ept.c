@@ -1,0 +1,65 @@
+/* EPT violations: guest RAM is always mapped, so an EPT violation is an access to an MMIO
+ * region (decoded and sent to the VM's MMIO bus) or to an address where nothing exists,
+ * which stops the VM. */
+#include "devices/bus.h"
+#include "kernel/format.h"
+#include "kernel/vm.h"
+#include "vmx/exit.h"
+#include "vmx/guest_access.h"
+#include "vmx/insn_decode.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+#define MAX_INSN_BYTES 15
+
+enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
+{
+	char why[128];
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
+	if (!mmio_bus_find(&v->vm->mmio, gpa)) {
+		fmt_snprintf(why, sizeof why, "%s guest-physical 0x%llx: no RAM or device there",
+			     x->qualification & EXITQ_EPT_WRITE   ? "write to"
+			     : x->qualification & EXITQ_EPT_FETCH ? "instruction fetch from"
+								  : "read from",
+			     (unsigned long long)gpa);
+		return exit_unhandled(v, x, why);
+	}
+	if (x->qualification & EXITQ_EPT_FETCH)
+		return exit_unhandled(v, x, "instruction fetch from an MMIO region");
+
+	uint8_t bytes[MAX_INSN_BYTES];
+	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
+	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
+	uint64_t cr0 = vmcs_read(VMCS_CR0_READ_SHADOW);
+	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
+	uint32_t cs_ar = (uint32_t)vmcs_read(VMCS_GUEST_CS_AR_BYTES);
+	uint64_t cs_base = vmcs_read(VMCS_GUEST_CS_BASE);
+	enum cpu_mode mode = cpu_mode_of(cr0, rflags, efer, cs_ar);
+	uint64_t pc = mode == CPU_MODE_LONG64 ? rip : (uint32_t)(cs_base + rip);
+
+	struct guest_paging p;
+	guest_paging_current(&p);
+	size_t got = guest_fetch(&p, pc, bytes, sizeof bytes, guest_phys_read, &v->vm->ram);
+	struct mmio_insn in;
+	if (!mmio_insn_decode(bytes, got, mode, &in)) {
+		fmt_snprintf(why, sizeof why,
+			     "MMIO access at 0x%llx by an instruction the decoder does not support "
+			     "(%02x %02x %02x %02x)",
+			     (unsigned long long)gpa, bytes[0], bytes[1], bytes[2], bytes[3]);
+		return exit_unhandled(v, x, why);
+	}
+
+	v->regs.gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
+	struct mmio_access a = {.gpa = gpa, .size = in.size, .write = in.write};
+	if (a.write)
+		a.value = mmio_insn_write_value(&in, &v->regs);
+	if (!mmio_bus_dispatch(&v->vm->mmio, &a))
+		return exit_unhandled(v, x, "MMIO access straddles the end of its device region");
+	if (v->vm->ended)
+		return EXIT_YIELD;
+	mmio_insn_complete(&in, &v->regs, rflags, a.value);
+	vmcs_write(VMCS_GUEST_RSP, v->regs.gpr[GPR_RSP]);
+	if (!mmio_insn_rep_pending(&in, &v->regs))
+		vmcs_write(VMCS_GUEST_RIP, rip + in.length);
+	return EXIT_RESUME;
+}

@@ -1,0 +1,90 @@
+/* VMCALL: the hypercall ABI of kernel/guest_abi.h. */
+#include "drivers/tsc.h"
+#include "kernel/guest_abi.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+#define HC_CONSOLE_MAX 4096
+
+static int64_t hc_console_write(struct vcpu *v, uint64_t gpa, uint64_t len)
+{
+	char buf[128];
+	if (len > HC_CONSOLE_MAX)
+		return MHV_HC_EINVAL;
+	for (uint64_t off = 0; off < len; off += sizeof buf) {
+		uint64_t n = len - off < sizeof buf ? len - off : sizeof buf;
+		if (!guest_ram_read(&v->vm->ram, gpa + off, buf, n))
+			return MHV_HC_EINVAL;
+		for (uint64_t i = 0; i < n; i++)
+			vm_console_putc(v->vm, buf[i]);
+	}
+	return (int64_t)len;
+}
+
+static int64_t hc_timer_oneshot(struct vcpu *v, uint64_t us, uint64_t vector)
+{
+	if (vector < 32 || vector > 255)
+		return MHV_HC_EINVAL;
+	v->timer_vector = (uint8_t)vector;
+	v->timer_deadline = rdtsc() + tsc_from_us(us) + 1;
+	return MHV_HC_OK;
+}
+
+enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *x)
+{
+	uint64_t *g = v->regs.gpr;
+	/* CPL is SS.DPL; hypercalls are for the guest kernel only. */
+	uint32_t ss_ar = (uint32_t)vmcs_read(VMCS_GUEST_SS_AR_BYTES);
+	if ((ss_ar & SEG_AR_DPL_MASK) >> SEG_AR_DPL_SHIFT) {
+		inject_ud(v);
+		return EXIT_RESUME;
+	}
+	bool wide = vmcs_read(VMCS_GUEST_EFER) & EFER_LMA;
+	uint64_t nr = wide ? g[GPR_RAX] : (uint32_t)g[GPR_RAX];
+	uint64_t a1 = wide ? g[GPR_RBX] : (uint32_t)g[GPR_RBX];
+	uint64_t a2 = wide ? g[GPR_RCX] : (uint32_t)g[GPR_RCX];
+	int64_t ret;
+	switch (nr) {
+	case MHV_HC_NOP:
+		ret = MHV_HC_OK;
+		break;
+	case MHV_HC_CONSOLE_WRITE:
+		ret = hc_console_write(v, a1, a2);
+		break;
+	case MHV_HC_EXIT:
+		vm_exit(v->vm, (uint32_t)a1, "exit hypercall");
+		return EXIT_YIELD;
+	case MHV_HC_TIMER_ONESHOT:
+		ret = hc_timer_oneshot(v, a1, a2);
+		break;
+	default:
+		ret = MHV_HC_ENOSYS;
+		break;
+	}
+	g[GPR_RAX] = wide ? (uint64_t)ret : (uint32_t)ret;
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+/* HLT parks the vCPU until it has an interrupt to take. With RFLAGS.IF=0 nothing can ever
+ * wake it (no NMIs are delivered to guests), which is how OSes halt for good: the VM ends. */
+enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x)
+{
+	guest_skip_instruction();
+	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
+		vm_stop(v->vm, "halted with interrupts disabled");
+		return EXIT_YIELD;
+	}
+	if (v->pending_vector)
+		return EXIT_RESUME;
+	v->state = VCPU_HALTED;
+	return EXIT_YIELD;
+}
+
+enum exit_action handle_intr_window(struct vcpu *v, const struct exit_info *x)
+{
+	return EXIT_RESUME; /* the run loop injects the pending interrupt before re-entry */
+}

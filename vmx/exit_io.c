@@ -1,0 +1,74 @@
+/* IN/OUT/INS/OUTS: decoded into struct io_access and sent to the VM's port bus. String
+ * forms move their data through guest memory by linear address; a REP string instruction
+ * is done in batches so one exit never holds the CPU for long. */
+#include "devices/bus.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/exit.h"
+#include "vmx/guest_access.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_ops.h"
+
+#define IO_STRING_BATCH 1024           /* elements per exit before re-executing the insn */
+#define INSN_INFO_ADDR_SIZE_SHIFT 7    /* INS/OUTS instruction info: 0 16-bit, 1 32, 2 64 */
+#define INSN_INFO_ADDR_SIZE_MASK  (7u << 7)
+
+static enum exit_action io_string(struct vcpu *v, const struct exit_info *x, struct io_access *a)
+{
+	uint64_t *g = v->regs.gpr;
+	bool rep = x->qualification & EXITQ_IO_REP;
+	unsigned asz = ((uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_INFO) & INSN_INFO_ADDR_SIZE_MASK) >>
+		       INSN_INFO_ADDR_SIZE_SHIFT;
+	uint64_t amask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffffull : ~0ull;
+	uint64_t count = rep ? g[GPR_RCX] & amask : 1;
+	bool down = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF;
+	unsigned idx = a->write ? GPR_RSI : GPR_RDI;
+	uint64_t gla = vmcs_read(VMCS_GUEST_LINEAR_ADDR);
+	uint64_t done = 0;
+
+	while (done < count && done < IO_STRING_BATCH) {
+		uint32_t val = 0;
+		if (a->write && !guest_linear_read(v, gla, &val, a->size))
+			break;
+		a->value = val;
+		io_bus_dispatch(&v->vm->io, a);
+		if (!a->write && !guest_linear_write(v, gla, &a->value, a->size))
+			break;
+		if (v->vm->ended)
+			return EXIT_YIELD;
+		done++;
+		gla += down ? -(uint64_t)a->size : a->size;
+		g[idx] = (g[idx] & ~amask) | ((g[idx] + (down ? -(uint64_t)a->size : a->size)) & amask);
+	}
+	if (done == 0 && count) {
+		return exit_unhandled(v, x, "string I/O to guest memory that is not RAM");
+	}
+	if (rep)
+		g[GPR_RCX] = (g[GPR_RCX] & ~amask) | ((g[GPR_RCX] - done) & amask);
+	if (!rep || done == count)
+		guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_io(struct vcpu *v, const struct exit_info *x)
+{
+	struct io_access a = {
+		.port = (uint16_t)(x->qualification >> EXITQ_IO_PORT_SHIFT),
+		.size = (uint8_t)((x->qualification & EXITQ_IO_SIZE_MASK) + 1),
+		.write = !(x->qualification & EXITQ_IO_IN),
+	};
+	if (x->qualification & EXITQ_IO_STRING)
+		return io_string(v, x, &a);
+
+	uint64_t *rax = &v->regs.gpr[GPR_RAX];
+	uint32_t mask = a.size == 4 ? 0xffffffffu : (1u << (8 * a.size)) - 1;
+	if (a.write)
+		a.value = (uint32_t)*rax & mask;
+	io_bus_dispatch(&v->vm->io, &a);
+	if (v->vm->ended)
+		return EXIT_YIELD;
+	if (!a.write)
+		*rax = a.size == 4 ? (a.value & mask) : ((*rax & ~(uint64_t)mask) | (a.value & mask));
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}

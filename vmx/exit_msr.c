@@ -1,0 +1,164 @@
+/* RDMSR/WRMSR: an allow-list. MSRs the VMCS holds are read and written there; a few are
+ * answered with fixed values; everything else gets #GP, as on a CPU without that MSR, and
+ * is logged once per VM so gaps are visible. */
+#include "kernel/log.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_init.h"
+#include "vmx/vmx_ops.h"
+
+#define MSR_IA32_TSC          0x10
+#define MSR_IA32_PLATFORM_ID  0x17
+#define MSR_IA32_FEATURE_CTL  0x3a
+#define MSR_IA32_BIOS_SIGN_ID 0x8b
+#define MSR_IA32_MISC_ENABLE  0x1a0
+#define MSR_IA32_DEBUGCTL     0x1d9
+#define MISC_ENABLE_FAST_STRINGS  (1ull << 0)
+#define MISC_ENABLE_NO_BTS        (1ull << 11) /* branch trace store unavailable */
+#define MISC_ENABLE_NO_PEBS       (1ull << 12) /* precise event sampling unavailable */
+#define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
+
+static void msr_log_unknown(struct vcpu *v, const char *op, uint32_t msr)
+{
+	struct vm *vm = v->vm;
+	unsigned n = vm->unknown_msr_count;
+	for (unsigned i = 0; i < n && i < 8; i++)
+		if (vm->unknown_msr_seen[i] == msr)
+			return;
+	if (n < 8)
+		vm->unknown_msr_seen[n] = msr;
+	vm->unknown_msr_count++;
+	log_warn("vm %s: %s of unknown MSR 0x%x: #GP injected", vm->cfg.name, op, msr);
+}
+
+static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
+{
+	switch (msr) {
+	case MSR_IA32_TSC:
+		*val = rdtsc();
+		return true;
+	case MSR_IA32_PLATFORM_ID:
+	case MSR_IA32_BIOS_SIGN_ID:
+	case MSR_IA32_DEBUGCTL:
+		*val = 0;
+		return true;
+	case MSR_IA32_FEATURE_CTL:
+		*val = FEATURE_CONTROL_LOCKED; /* locked, VMX off: matches the hidden VMX bit */
+		return true;
+	case MSR_IA32_MISC_ENABLE:
+		*val = MISC_ENABLE_FAST_STRINGS | MISC_ENABLE_NO_BTS | MISC_ENABLE_NO_PEBS;
+		return true;
+	case MSR_IA32_SYSENTER_CS:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_CS);
+		return true;
+	case MSR_IA32_SYSENTER_ESP:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_ESP);
+		return true;
+	case MSR_IA32_SYSENTER_EIP:
+		*val = vmcs_read(VMCS_GUEST_SYSENTER_EIP);
+		return true;
+	case MSR_IA32_PAT:
+		*val = vmx_caps.pat ? vmcs_read(VMCS_GUEST_PAT) : v->guest_pat;
+		return true;
+	case MSR_IA32_EFER:
+		*val = vmcs_read(VMCS_GUEST_EFER);
+		return true;
+	case MSR_IA32_FS_BASE:
+		*val = vmcs_read(VMCS_GUEST_FS_BASE);
+		return true;
+	case MSR_IA32_GS_BASE:
+		*val = vmcs_read(VMCS_GUEST_GS_BASE);
+		return true;
+	default:
+		return guest_msr_slot(v, msr, val, false);
+	}
+}
+
+/* EFER.LMA follows LME while paging is on; the VM-entry "IA-32e mode guest" control must
+ * agree with it. Changing LME with paging on is a #GP, as on hardware. */
+static bool efer_write(uint64_t val)
+{
+	uint64_t old = vmcs_read(VMCS_GUEST_EFER);
+	if (val & ~(EFER_GUEST_WRITABLE | EFER_LMA))
+		return false;
+	bool paging = vmcs_read(VMCS_GUEST_CR0) & CR0_PG;
+	if (paging && ((val ^ old) & EFER_LME))
+		return false;
+	val = (val & EFER_GUEST_WRITABLE) | (old & EFER_LMA);
+	vmcs_write(VMCS_GUEST_EFER, val);
+	return true;
+}
+
+static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
+{
+	switch (msr) {
+	case MSR_IA32_BIOS_SIGN_ID:
+		return true; /* microcode update probes: nothing to load */
+	case MSR_IA32_DEBUGCTL:
+		return val == 0;
+	case MSR_IA32_MISC_ENABLE:
+		return true;
+	case MSR_IA32_SYSENTER_CS:
+		vmcs_write(VMCS_GUEST_SYSENTER_CS, val);
+		return true;
+	case MSR_IA32_SYSENTER_ESP:
+		vmcs_write(VMCS_GUEST_SYSENTER_ESP, val);
+		return true;
+	case MSR_IA32_SYSENTER_EIP:
+		vmcs_write(VMCS_GUEST_SYSENTER_EIP, val);
+		return true;
+	case MSR_IA32_PAT:
+		for (int i = 0; i < 8; i++) {
+			unsigned t = (val >> (8 * i)) & 0xff;
+			if (t == 2 || t == 3 || t > 7)
+				return false; /* reserved memory types */
+		}
+		if (vmx_caps.pat)
+			vmcs_write(VMCS_GUEST_PAT, val);
+		else
+			v->guest_pat = val;
+		return true;
+	case MSR_IA32_EFER:
+		return efer_write(val);
+	case MSR_IA32_FS_BASE:
+		vmcs_write(VMCS_GUEST_FS_BASE, val);
+		return true;
+	case MSR_IA32_GS_BASE:
+		vmcs_write(VMCS_GUEST_GS_BASE, val);
+		return true;
+	default:
+		return guest_msr_slot(v, msr, &val, true);
+	}
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *x)
+{
+	uint64_t *g = v->regs.gpr;
+	uint32_t msr = (uint32_t)g[GPR_RCX];
+	uint64_t val;
+	if (!msr_read(v, msr, &val)) {
+		msr_log_unknown(v, "RDMSR", msr);
+		inject_gp(v);
+		return EXIT_RESUME;
+	}
+	g[GPR_RAX] = (uint32_t)val;
+	g[GPR_RDX] = val >> 32;
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *x)
+{
+	uint64_t *g = v->regs.gpr;
+	uint32_t msr = (uint32_t)g[GPR_RCX];
+	uint64_t val = (g[GPR_RDX] << 32) | (uint32_t)g[GPR_RAX];
+	if (!msr_write(v, msr, val)) {
+		msr_log_unknown(v, "WRMSR", msr);
+		inject_gp(v);
+		return EXIT_RESUME;
+	}
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}

@@ -1,0 +1,173 @@
+/* Filling a new vCPU's VMCS: host state from this CPU's tables, the control words computed
+ * at boot, and the guest's initial state from the image loader. */
+#include "vmx/vmcs_setup.h"
+#include "ept/ept.h"
+#include "kernel/percpu.h"
+#include "kernel/vm.h"
+#include "kernel/x86.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmx_init.h"
+#include "vmx/vmx_ops.h"
+
+#define PAT_POWER_ON_DEFAULT 0x0007040600070406ull /* WB WT UC- UC, twice */
+#define DR7_POWER_ON         0x400ull
+
+extern char vmx_exit_landing[];
+
+enum seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
+
+static void guest_segment(enum seg s, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+	vmcs_write(VMCS_GUEST_ES_SELECTOR + 2 * s, sel);
+	vmcs_write(VMCS_GUEST_ES_BASE + 2 * s, base);
+	vmcs_write(VMCS_GUEST_ES_LIMIT + 2 * s, limit);
+	vmcs_write(VMCS_GUEST_ES_AR_BYTES + 2 * s, ar);
+}
+
+static void setup_host_state(void)
+{
+	struct cpu *c = this_cpu();
+	vmcs_write(VMCS_HOST_CR0, read_cr0());
+	vmcs_write(VMCS_HOST_CR3, read_cr3());
+	vmcs_write(VMCS_HOST_CR4, read_cr4());
+	vmcs_write(VMCS_HOST_CS_SELECTOR, GDT_KERNEL_CS);
+	vmcs_write(VMCS_HOST_SS_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_DS_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_ES_SELECTOR, GDT_KERNEL_DS);
+	vmcs_write(VMCS_HOST_FS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
+	vmcs_write(VMCS_HOST_TR_SELECTOR, GDT_TSS);
+	vmcs_write(VMCS_HOST_FS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, 0);
+	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)&c->tss);
+	vmcs_write(VMCS_HOST_GDTR_BASE, (uint64_t)c->gdt);
+	vmcs_write(VMCS_HOST_IDTR_BASE, host_idt_base());
+	vmcs_write(VMCS_HOST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_HOST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_HOST_EFER, rdmsr(MSR_IA32_EFER));
+	if (vmx_caps.pat)
+		vmcs_write(VMCS_HOST_PAT, rdmsr(MSR_IA32_PAT));
+	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit_landing);
+}
+
+static void setup_controls(struct vcpu *v, bool long_mode)
+{
+	vmcs_write(VMCS_CTRL_PIN_BASED, vmx_caps.pin);
+	vmcs_write(VMCS_CTRL_PROC_BASED, vmx_caps.proc);
+	vmcs_write(VMCS_CTRL_PROC_BASED2,
+		   vmx_caps.proc2 & (v->vpid ? ~0u : ~(uint32_t)PROC2_VPID));
+	vmcs_write(VMCS_CTRL_EXIT_CONTROLS, vmx_caps.exit);
+	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS,
+		   vmx_caps.entry | (long_mode ? ENTRY_CTL_IA32E_MODE_GUEST : 0));
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	vmcs_write(VMCS_PF_ERROR_CODE_MASK, 0);
+	vmcs_write(VMCS_PF_ERROR_CODE_MATCH, 0);
+	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_STORE_COUNT, 0);
+	vmcs_write(VMCS_EXIT_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_MSR_LOAD_COUNT, 0);
+	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
+	vmcs_write(VMCS_LINK_POINTER, ~0ull);
+	vmcs_write(VMCS_EPT_POINTER, ept_eptp(&v->vm->ept));
+	if (v->vpid)
+		vmcs_write(VMCS_VPID, v->vpid);
+	if (vmx_caps.msr_bitmaps)
+		vmcs_write(VMCS_MSR_BITMAP, msr_bitmap_all_exit());
+
+	/* The guest owns every CR0/CR4 bit except those VMX forces: CR0.NE (must stay 1 in VMX
+	 * operation) and CR4.VMXE (hidden: VMX is not offered to guests). Reads of those bits
+	 * come from the shadows, writes that change them exit. */
+	v->cr0_shadow_mask = vmx_guest_cr0_fixed0(&vmx_caps) | CR0_NE;
+	v->cr4_shadow_mask = vmx_caps.cr4_fixed0 | CR4_VMXE;
+	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, v->cr0_shadow_mask);
+	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, v->cr4_shadow_mask);
+}
+
+static void setup_guest_state(struct vcpu *v, const struct guest_entry *e)
+{
+	uint64_t cr0 = CR0_ET, cr4 = 0, efer = 0;
+	uint32_t code_ar, data_ar = SEG_AR_P | SEG_AR_S | SEG_TYPE_DATA_RW_ACCESSED;
+	uint64_t gdt_base = 0;
+	uint32_t gdt_limit = 0, flat = 0xffffffff;
+
+	switch (e->mode) {
+	case GUEST_REAL16:
+		code_ar = SEG_AR_P | SEG_AR_S | SEG_TYPE_CODE_RX_ACCESSED;
+		guest_segment(SEG_CS, e->cs_selector, (uint64_t)e->cs_selector << 4, 0xffff, code_ar);
+		for (enum seg s = SEG_ES; s <= SEG_GS; s++)
+			if (s != SEG_CS)
+				guest_segment(s, 0, 0, 0xffff, data_ar);
+		gdt_limit = 0xffff;
+		vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0x3ff); /* real-mode IVT */
+		break;
+	case GUEST_PROT32:
+		cr0 |= CR0_PE;
+		code_ar = SEG_AR_P | SEG_AR_S | SEG_AR_DB | SEG_AR_G | SEG_TYPE_CODE_RX_ACCESSED;
+		data_ar |= SEG_AR_DB | SEG_AR_G;
+		guest_segment(SEG_CS, 0x08, 0, flat, code_ar);
+		for (enum seg s = SEG_ES; s <= SEG_GS; s++)
+			if (s != SEG_CS)
+				guest_segment(s, 0x10, 0, flat, data_ar);
+		vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+		break;
+	case GUEST_LONG64:
+		cr0 |= CR0_PE | CR0_PG | CR0_WP;
+		cr4 |= CR4_PAE;
+		efer = EFER_LME | EFER_LMA;
+		code_ar = SEG_AR_P | SEG_AR_S | SEG_AR_L | SEG_AR_G | SEG_TYPE_CODE_RX_ACCESSED;
+		data_ar |= SEG_AR_DB | SEG_AR_G;
+		guest_segment(SEG_CS, 0x08, 0, flat, code_ar);
+		for (enum seg s = SEG_ES; s <= SEG_GS; s++)
+			if (s != SEG_CS)
+				guest_segment(s, 0x10, 0, flat, data_ar);
+		gdt_base = e->gdt_base;
+		gdt_limit = e->gdt_limit;
+		vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
+		break;
+	}
+	/* No LDT; TR must be a busy TSS even in real mode with unrestricted guest. */
+	guest_segment(SEG_LDTR, 0, 0, 0xffff, SEG_AR_UNUSABLE);
+	guest_segment(SEG_TR, 0, 0, 0xffff, SEG_AR_P | SEG_TYPE_TSS_BUSY);
+	vmcs_write(VMCS_GUEST_GDTR_BASE, gdt_base);
+	vmcs_write(VMCS_GUEST_GDTR_LIMIT, gdt_limit);
+	vmcs_write(VMCS_GUEST_IDTR_BASE, 0);
+
+	vmcs_write(VMCS_CR0_READ_SHADOW, cr0);
+	vmcs_write(VMCS_CR4_READ_SHADOW, cr4);
+	vmcs_write(VMCS_GUEST_CR0, (cr0 | vmx_guest_cr0_fixed0(&vmx_caps)) & vmx_caps.cr0_fixed1);
+	vmcs_write(VMCS_GUEST_CR4, (cr4 | vmx_caps.cr4_fixed0) & vmx_caps.cr4_fixed1);
+	vmcs_write(VMCS_GUEST_CR3, e->cr3);
+	vmcs_write(VMCS_GUEST_EFER, efer);
+	if (vmx_caps.pat)
+		vmcs_write(VMCS_GUEST_PAT, PAT_POWER_ON_DEFAULT);
+	vmcs_write(VMCS_GUEST_DR7, DR7_POWER_ON);
+	vmcs_write(VMCS_GUEST_DEBUGCTL, 0);
+	vmcs_write(VMCS_GUEST_RSP, e->rsp);
+	vmcs_write(VMCS_GUEST_RIP, e->rip);
+	vmcs_write(VMCS_GUEST_RFLAGS, RFLAGS_FIXED);
+	vmcs_write(VMCS_GUEST_PENDING_DBG_EXCEPTIONS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_CS, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_ESP, 0);
+	vmcs_write(VMCS_GUEST_SYSENTER_EIP, 0);
+	vmcs_write(VMCS_GUEST_INTERRUPTIBILITY, 0);
+	vmcs_write(VMCS_GUEST_ACTIVITY_STATE, GUEST_ACTIVITY_ACTIVE);
+
+	v->regs.gpr[GPR_RAX] = e->rax;
+	v->regs.gpr[GPR_RBX] = e->rbx;
+	v->regs.gpr[GPR_RCX] = e->rcx;
+	v->regs.gpr[GPR_RDX] = e->rdx;
+	v->regs.gpr[GPR_RSI] = e->rsi;
+	v->regs.gpr[GPR_RDI] = e->rdi;
+	v->regs.gpr[GPR_RBP] = e->rbp;
+	v->regs.gpr[GPR_RSP] = e->rsp;
+}
+
+bool vmcs_setup(struct vcpu *v, const struct guest_entry *e)
+{
+	vmcs_failed = false;
+	setup_host_state();
+	setup_controls(v, e->mode == GUEST_LONG64);
+	setup_guest_state(v, e);
+	return !vmcs_failed;
+}

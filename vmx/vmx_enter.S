@@ -1,0 +1,92 @@
+/* Guest entry and VM-exit landing.
+ *
+ * int vmx_enter(struct guest_regs *regs, int launched)
+ *   Saves the host's callee-saved registers, points VMCS HOST_RSP at this stack, loads the
+ *   guest GPRs and executes VMLAUNCH (first entry) or VMRESUME. The VM exit lands at
+ *   vmx_exit_landing (VMCS HOST_RIP), which stores the guest GPRs back and returns 0 from
+ *   vmx_enter as if it were an ordinary call. When VMLAUNCH/VMRESUME itself fails it
+ *   returns 1 (VMfailInvalid, CF=1) or 2 (VMfailValid, ZF=1: see VM-instruction error).
+ *
+ * struct guest_regs is uint64_t gpr[16] in x86 register-number order (vmx/guest_regs.h). */
+
+#define VMCS_HOST_RSP 0x6c14
+#define R(n) (n * 8)
+#define RAX R(0)
+#define RCX R(1)
+#define RDX R(2)
+#define RBX R(3)
+#define RBP R(5)
+#define RSI R(6)
+#define RDI R(7)
+
+	.text
+	.global vmx_enter
+vmx_enter:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	pushq %rdi			/* regs, found again at (%rsp) on exit */
+	movl $VMCS_HOST_RSP, %eax
+	vmwrite %rsp, %rax
+	testl %esi, %esi
+
+	movq RAX(%rdi), %rax
+	movq RCX(%rdi), %rcx
+	movq RDX(%rdi), %rdx
+	movq RBX(%rdi), %rbx
+	movq RBP(%rdi), %rbp
+	movq RSI(%rdi), %rsi
+	movq R(8)(%rdi), %r8
+	movq R(9)(%rdi), %r9
+	movq R(10)(%rdi), %r10
+	movq R(11)(%rdi), %r11
+	movq R(12)(%rdi), %r12
+	movq R(13)(%rdi), %r13
+	movq R(14)(%rdi), %r14
+	movq R(15)(%rdi), %r15
+	movq RDI(%rdi), %rdi		/* last: it was the base pointer */
+
+	jnz 1f				/* flags still from testl */
+	vmlaunch
+	jmp 2f
+1:	vmresume
+2:	movl $1, %eax			/* mov leaves CF/ZF alone */
+	jc 3f
+	movl $2, %eax
+3:	addq $8, %rsp
+	jmp vmx_return
+
+	.global vmx_exit_landing
+vmx_exit_landing:
+	pushq %rdi
+	movq 8(%rsp), %rdi
+	movq %rax, RAX(%rdi)
+	movq %rcx, RCX(%rdi)
+	movq %rdx, RDX(%rdi)
+	movq %rbx, RBX(%rdi)
+	movq %rbp, RBP(%rdi)
+	movq %rsi, RSI(%rdi)
+	movq %r8, R(8)(%rdi)
+	movq %r9, R(9)(%rdi)
+	movq %r10, R(10)(%rdi)
+	movq %r11, R(11)(%rdi)
+	movq %r12, R(12)(%rdi)
+	movq %r13, R(13)(%rdi)
+	movq %r14, R(14)(%rdi)
+	movq %r15, R(15)(%rdi)
+	popq RDI(%rdi)
+	addq $8, %rsp
+	xorl %eax, %eax
+vmx_return:
+	popq %r15
+	popq %r14
+	popq %r13
+	popq %r12
+	popq %rbx
+	popq %rbp
+	ret
+
+	.section .note.GNU-stack, "", @progbits
