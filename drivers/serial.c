@@ -14,6 +14,7 @@
 #define UART_MCR_DTR_RTS 0x03
 #define UART_LSR_DR   0x01 /* data ready */
 #define UART_LSR_THRE 0x20 /* transmitter holding register empty */
+#define UART_LSR_TEMT 0x40 /* transmitter empty: holding and shift registers */
 
 static uint16_t com;
 
@@ -53,4 +54,11 @@ bool serial_getc(char *c)
 		return false;
 	*c = (char)inb(com + UART_THR);
 	return true;
+}
+
+void serial_drain(void)
+{
+	for (unsigned spins = 0; com && !(inb(com + UART_LSR) & UART_LSR_TEMT) && spins < 1000000;
+	     spins++)
+		cpu_relax();
 }

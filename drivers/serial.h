@@ -10,3 +10,5 @@ void serial_putc(char c);
 void serial_write(const char *s, unsigned long n);
 /* Non-blocking read of one received byte; false when nothing is waiting. */
 bool serial_getc(char *c);
+/* Waits until every byte written so far has left the transmitter. */
+void serial_drain(void);

@@ -115,6 +115,8 @@ bool load_multiboot1(const void *image, size_t size, const struct vm_config *cfg
 {
 	const uint8_t *bytes = image;
 	long off = mb1_find_header(image, size, true);
+	if (off < 0)
+		return loader_fail(err, errlen, "no valid Multiboot header in the first 8 KiB");
 	struct mb1_header h = {0};
 	size_t avail = size - (size_t)off;
 	memcpy(&h, bytes + off, avail < sizeof h ? avail : sizeof h);

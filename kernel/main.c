@@ -1,4 +1,6 @@
 /* mhv entry point: from boot/entry.S in long mode with the Multiboot2 magic and info. */
+#include "drivers/legacy_pic.h"
+#include "drivers/tsc.h"
 #include "kernel/console.h"
 #include "kernel/mb2.h"
 #include "kernel/mem.h"
@@ -36,6 +38,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	console_init();
 	cpu_tables_init(bsp);
+	legacy_pic_disable();
 	log_info("booting mhv %s (x86-64 VT-x/EPT hypervisor)", MHV_VERSION);
 
 	if (magic != MB2_BOOTLOADER_MAGIC)
@@ -50,6 +53,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	hv_options_parse(boot_info.cmdline, &hv_options);
 
 	mem_init(&boot_info, mbi_phys);
+	tsc_calibrate();
 	if (hv_options.selftest_exception)
 		selftest_fault();
 

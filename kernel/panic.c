@@ -1,4 +1,5 @@
 #include "kernel/panic.h"
+#include "drivers/serial.h"
 #include "kernel/console.h"
 #include "kernel/format.h"
 #include "kernel/x86.h"
@@ -10,6 +11,7 @@ noreturn void hv_end(enum hv_status status, const char *reason)
 {
 	irq_disable();
 	kprintf("HV-END status=%d %s\n", status, reason);
+	serial_drain(); /* the emulators stop at once: let the line leave the UART first */
 	outl(QEMU_DEBUG_EXIT_PORT, status);
 	for (const char *p = "Shutdown"; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);

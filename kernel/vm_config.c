@@ -11,7 +11,8 @@
 #define STR_(x) #x
 #define STR(x)	STR_(x) /* a number macro as a string literal */
 
-__attribute__((format(printf, 3, 4))) static bool fail(char *err, size_t errlen, const char *fmt, ...)
+__attribute__((format(printf, 3, 4))) static bool fail(char *err, size_t errlen, const char *fmt,
+						       ...)
 {
 	va_list ap;
 	va_start(ap, fmt);

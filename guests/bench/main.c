@@ -1,6 +1,5 @@
 /* Exit-cost benchmark: times N round trips of each kind of VM exit with serialized RDTSC and
  * prints one line per kind. The lfence/rdtsc pair around each operation is included. */
-#include "kernel/guest_abi.h"
 #include "guests/lib/div64.h"
 #include "guests/lib/exit.h"
 #include "guests/lib/multiboot.h"
@@ -8,8 +7,9 @@
 #include "guests/lib/trap.h"
 #include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
+#include "kernel/guest_abi.h"
 
-#define ITERS          1000
+#define ITERS	       1000
 #define PORT_UNCLAIMED 0x2f0
 
 struct bench {
@@ -39,10 +39,10 @@ static void op_mmio(void)
 }
 
 static const struct bench benches[] = {
-	{"cpuid", op_cpuid, false},
-	{"vmcall", op_vmcall, true},
-	{"pio", op_pio, false},
-	{"mmio", op_mmio, false},
+    {"cpuid", op_cpuid, false},
+    {"vmcall", op_vmcall, true},
+    {"pio", op_pio, false},
+    {"mmio", op_mmio, false},
 };
 
 static void run(const struct bench *b)

@@ -3,8 +3,8 @@
 
 /* Segment descriptor: base 0, limit 0xfffff in 4 KiB units (G=1), D/B=1 (32-bit). */
 #define SEG_FLAT32(access) (0x00cf000000000000ull | 0xffffull | ((u64)(access) << 40))
-#define SEG_ACCESS_CODE 0x9a /* present, DPL 0, code, execute/read */
-#define SEG_ACCESS_DATA 0x92 /* present, DPL 0, data, read/write */
+#define SEG_ACCESS_CODE	   0x9a /* present, DPL 0, code, execute/read */
+#define SEG_ACCESS_DATA	   0x92 /* present, DPL 0, data, read/write */
 
 #define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate: IF cleared on entry */
 
@@ -16,9 +16,9 @@ struct __attribute__((packed)) desc_ptr {
 extern const char isr_stubs[]; /* isr.S: IDT_VECTORS stubs, ISR_STUB_SIZE bytes apart */
 
 static const u64 gdt[] = {
-	0,
-	SEG_FLAT32(SEG_ACCESS_CODE), /* SEL_CODE32 */
-	SEG_FLAT32(SEG_ACCESS_DATA), /* SEL_DATA32 */
+    [0] = 0, /* the null descriptor */
+    [SEL_CODE32 / 8] = SEG_FLAT32(SEG_ACCESS_CODE),
+    [SEL_DATA32 / 8] = SEG_FLAT32(SEG_ACCESS_DATA),
 };
 
 static u64 idt[IDT_VECTORS];

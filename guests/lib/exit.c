@@ -1,6 +1,6 @@
 #include "guests/lib/exit.h"
-#include "kernel/guest_abi.h"
 #include "guests/lib/x86.h"
+#include "kernel/guest_abi.h"
 
 void guest_exit(u32 code)
 {

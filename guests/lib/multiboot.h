@@ -2,10 +2,10 @@
  * information the loader hands over in EBX. */
 #pragma once
 
-#define MB1_HEADER_MAGIC     0x1badb002 /* in the image, 4-byte aligned in its first 8 KiB */
-#define MB1_HEADER_PAGE_ALIGN (1u << 0) /* load modules on 4 KiB boundaries */
-#define MB1_HEADER_MEMINFO    (1u << 1) /* loader must fill mem_* (and mmap_* when it can) */
-#define MB1_BOOT_MAGIC       0x2badb002 /* EAX at entry */
+#define MB1_HEADER_MAGIC      0x1badb002 /* in the image, 4-byte aligned in its first 8 KiB */
+#define MB1_HEADER_PAGE_ALIGN (1u << 0)	 /* load modules on 4 KiB boundaries */
+#define MB1_HEADER_MEMINFO    (1u << 1)	 /* loader must fill mem_* (and mmap_* when it can) */
+#define MB1_BOOT_MAGIC	      0x2badb002 /* EAX at entry */
 
 #define MB1_INFO_MEM  (1u << 0) /* mem_lower / mem_upper valid */
 #define MB1_INFO_MMAP (1u << 6) /* mmap_length / mmap_addr valid */

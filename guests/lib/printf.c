@@ -104,7 +104,8 @@ int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap)
 			break;
 		}
 		case 'u':
-			put_number(&o, &sp, wide ? va_arg(ap, u64) : va_arg(ap, u32), 10, false, false);
+			put_number(&o, &sp, wide ? va_arg(ap, u64) : va_arg(ap, u32), 10, false,
+				   false);
 			break;
 		case 'x':
 		case 'X':

@@ -2,8 +2,8 @@
  * l/ll length modifiers (ll for 64-bit values). printf emits its whole result in one write, so a
  * call whose format ends in '\n' is one whole console line. */
 #pragma once
-#include <stdarg.h>
 #include "guests/lib/types.h"
+#include <stdarg.h>
 
 #define PRINTF_MAX 256 /* longer printf output is truncated */
 

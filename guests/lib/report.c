@@ -1,7 +1,7 @@
 #include "guests/lib/report.h"
-#include <stdarg.h>
 #include "guests/lib/exit.h"
 #include "guests/lib/printf.h"
+#include <stdarg.h>
 
 static u32 tests, failures;
 

@@ -1,8 +1,8 @@
 /* Hypercalls to mhv (ABI in kernel/guest_abi.h): function in EAX, arguments in EBX, ECX, EDX,
  * ESI, result in EAX. */
 #pragma once
-#include "kernel/guest_abi.h"
 #include "guests/lib/types.h"
+#include "kernel/guest_abi.h"
 
 static inline s32 vmcall(u32 nr, u32 a0, u32 a1, u32 a2, u32 a3)
 {

@@ -2,25 +2,22 @@
 #pragma once
 #include "guests/lib/types.h"
 
-#define CR0_PE (1u << 0)  /* protection enable */
 #define CR0_TS (1u << 3)  /* task switched: next x87/SSE use raises #NM */
 #define CR0_PG (1u << 31) /* paging */
 
-#define CR4_PSE  (1u << 4)  /* 4 MiB pages in 32-bit paging */
+#define CR4_PSE	 (1u << 4)  /* 4 MiB pages in 32-bit paging */
 #define CR4_VMXE (1u << 13) /* VMX enable */
 
-#define EFLAGS_IF (1u << 9) /* interrupts enabled */
-
-#define CPUID1_ECX_VMX        (1u << 5)  /* VMX supported */
+#define CPUID1_ECX_VMX	      (1u << 5)	 /* VMX supported */
 #define CPUID1_ECX_HYPERVISOR (1u << 31) /* running under a hypervisor */
 
-#define MSR_IA32_TSC             0x10
-#define MSR_IA32_FEATURE_CONTROL 0x3a
+#define MSR_IA32_TSC			0x10
+#define MSR_IA32_FEATURE_CONTROL	0x3a
 #define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1u << 2)
-#define MSR_IA32_SYSENTER_CS     0x174
-#define MSR_IA32_VMX_BASIC       0x480
-#define MSR_IA32_EFER            0xc0000080
-#define EFER_LMA (1u << 10) /* long mode active */
+#define MSR_IA32_SYSENTER_CS		0x174
+#define MSR_IA32_VMX_BASIC		0x480
+#define MSR_IA32_EFER			0xc0000080
+#define EFER_LMA			(1u << 10) /* long mode active */
 
 #define VEC_UD 6  /* invalid opcode */
 #define VEC_GP 13 /* general protection */

@@ -7,8 +7,8 @@
 #define MEM_UPPER_MIN_KIB (14 * KIB - KIB) /* mem_upper counts from 1 MiB */
 #define MEM_UPPER_MAX_KIB (16 * KIB - KIB)
 
-#define LEGACY_HOLE_START 0xa0000ull  /* VGA memory and BIOS ROMs: never RAM */
-#define LEGACY_HOLE_END   0x100000ull
+#define LEGACY_HOLE_START 0xa0000ull /* VGA memory and BIOS ROMs: never RAM */
+#define LEGACY_HOLE_END	  0x100000ull
 
 /* True if the map has entries and none marks any of the legacy hole available. */
 static bool mmap_hole_reserved(const struct mb1_info *mbi)

@@ -1,8 +1,8 @@
 /* CPUID as mhv presents it: a hypervisor is announced, VMX is hidden. */
-#include "kernel/guest_abi.h"
 #include "guests/lib/report.h"
 #include "guests/lib/x86.h"
 #include "guests/mb1-test/tests.h"
+#include "kernel/guest_abi.h"
 
 void test_cpuid(void)
 {

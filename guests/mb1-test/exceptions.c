@@ -9,7 +9,8 @@
 void test_exceptions(void)
 {
 	__asm__ volatile(TRAP_TRY("ud2") : : : "memory");
-	report(trap_caught_vector == VEC_UD, "trap: UD2 raises #UD (vector %d)", trap_caught_vector);
+	report(trap_caught_vector == VEC_UD, "trap: UD2 raises #UD (vector %d)",
+	       trap_caught_vector);
 
 	/* A null selector in SS is #GP(0) at CPL 0. */
 	__asm__ volatile(TRAP_TRY("movw %w0, %%ss") : : "r"(0) : "memory");

@@ -1,10 +1,10 @@
 /* HLT with interrupts on must end when mhv injects the one-shot timer's vector. */
-#include "kernel/guest_abi.h"
 #include "guests/lib/report.h"
 #include "guests/lib/trap.h"
 #include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/mb1-test/tests.h"
+#include "kernel/guest_abi.h"
 
 #define TIMER_VECTOR 0x30
 #define TIMER_USECS  1000

@@ -1,9 +1,9 @@
 /* The VMCALL ABI of kernel/guest_abi.h. vmcall_safe keeps a #UD (no hypervisor) a FAIL. */
-#include "kernel/guest_abi.h"
 #include "guests/lib/report.h"
 #include "guests/lib/trap.h"
 #include "guests/lib/vmcall.h"
 #include "guests/mb1-test/tests.h"
+#include "kernel/guest_abi.h"
 
 #define HC_UNKNOWN 0x7fffffffu
 
@@ -20,8 +20,8 @@ void test_hypercall(void)
 	report(ok && ret == MHV_HC_OK, "vmcall: NOP returns 0 (%s %d)", OUTCOME(ok, ret));
 
 	ok = vmcall_safe(MHV_HC_CONSOLE_WRITE, (u32)msg, sizeof(msg) - 1, 0, 0, &ret);
-	report(ok && ret == (s32)sizeof(msg) - 1, "vmcall: CONSOLE_WRITE returns its length (%s %d)",
-	       OUTCOME(ok, ret));
+	report(ok && ret == (s32)sizeof(msg) - 1,
+	       "vmcall: CONSOLE_WRITE returns its length (%s %d)", OUTCOME(ok, ret));
 
 	ok = vmcall_safe(HC_UNKNOWN, 0, 0, 0, 0, &ret);
 	report(ok && ret == MHV_HC_ENOSYS, "vmcall: unknown number returns ENOSYS (%s %d)",

@@ -1,8 +1,8 @@
 /* MMIO decode through the test device's scratch register (kernel/guest_abi.h): each access
  * below is a different instruction form the hypervisor must decode and emulate. */
-#include "kernel/guest_abi.h"
 #include "guests/lib/report.h"
 #include "guests/mb1-test/tests.h"
+#include "kernel/guest_abi.h"
 
 #define SCRATCH (MHV_TESTDEV_GPA + MHV_TESTDEV_SCRATCH)
 
@@ -42,7 +42,7 @@ void test_mmio(void)
 	v = mov32_read();
 	report(w == 0xbeef && v == 0x1122beef, "mmio: 16-bit write/read (0x%x, 0x%x)", w, v);
 
-	/* Two stores of one value through 0 and 4: the register holds the last value written. */
+	/* REP STOS is emulated element by element: ECX and EDI must end as on hardware. */
 	mov32_write(0);
 	u32 dst = SCRATCH, count = 2;
 	__asm__ volatile("cld; rep stosl" : "+D"(dst), "+c"(count) : "a"(0x600dcafe) : "memory");

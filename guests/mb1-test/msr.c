@@ -5,7 +5,7 @@
 #include "guests/lib/x86.h"
 #include "guests/mb1-test/tests.h"
 
-#define MSR_BOGUS       0x12345678
+#define MSR_BOGUS	0x12345678
 #define SYSENTER_CS_VAL 0x1234 /* any selector value; SYSENTER is never executed */
 
 static bool raises_gp_on_read(u32 msr)

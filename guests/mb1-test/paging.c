@@ -6,13 +6,13 @@
 #include "guests/lib/x86.h"
 #include "guests/mb1-test/tests.h"
 
-#define PDE_P     (1u << 0) /* present */
-#define PDE_RW    (1u << 1) /* writable */
-#define PDE_PS    (1u << 7) /* 4 MiB page (needs CR4.PSE) */
-#define PDE_SHIFT 22        /* each PDE maps 4 MiB */
+#define PDE_P	  (1u << 0) /* present */
+#define PDE_RW	  (1u << 1) /* writable */
+#define PDE_PS	  (1u << 7) /* 4 MiB page (needs CR4.PSE) */
+#define PDE_SHIFT 22	    /* each PDE maps 4 MiB */
 #define PDE_COUNT 1024
 
-#define ALIAS_VA 0x80000000u /* mapped onto physical 0: the guest has no RAM here */
+#define ALIAS_VA 0x80000000u /* a second virtual window onto physical 0..4 MiB */
 
 static u32 page_dir[PDE_COUNT] __attribute__((aligned(4096)));
 static volatile u32 marker = 0x5a5aa5a5;

@@ -5,9 +5,9 @@
 #include <elf.h>
 #include <stdlib.h>
 
-#define MIB        (1ull << 20)
-#define GUEST_MEM  (4 * MIB)
-#define POISON     0xcc /* guest RAM before loading: bss must not keep it */
+#define MIB	       (1ull << 20)
+#define GUEST_MEM      (4 * MIB)
+#define POISON	       0xcc /* guest RAM before loading: bss must not keep it */
 #define MB1_FLAGS_ADDR (1u << 16)
 
 /* Guest RAM backed by a malloc'd buffer. */
@@ -130,11 +130,13 @@ static void build_elf32(const struct seg *segs, int n, uint64_t e_entry, uint16_
 	eh.e_phnum = (uint16_t)n;
 	memcpy(image, &eh, sizeof eh);
 	for (int i = 0; i < n; i++) {
-		Elf32_Phdr ph = {.p_type = segs[i].type, .p_offset = (uint32_t)segs[i].offset,
+		Elf32_Phdr ph = {.p_type = segs[i].type,
+				 .p_offset = (uint32_t)segs[i].offset,
 				 .p_vaddr = (uint32_t)segs[i].vaddr,
 				 .p_paddr = (uint32_t)segs[i].paddr,
 				 .p_filesz = (uint32_t)segs[i].filesz,
-				 .p_memsz = (uint32_t)segs[i].memsz, .p_align = 0x1000};
+				 .p_memsz = (uint32_t)segs[i].memsz,
+				 .p_align = 0x1000};
 		memcpy(image + sizeof eh + i * sizeof ph, &ph, sizeof ph);
 		if (segs[i].offset + segs[i].filesz <= sizeof image)
 			fill_pattern(segs[i].offset, segs[i].filesz, (uint8_t)(0x10 * (i + 1)));
@@ -158,9 +160,12 @@ static void build_elf64(const struct seg *segs, int n, uint64_t e_entry)
 	eh.e_phnum = (uint16_t)n;
 	memcpy(image, &eh, sizeof eh);
 	for (int i = 0; i < n; i++) {
-		Elf64_Phdr ph = {.p_type = segs[i].type, .p_offset = segs[i].offset,
-				 .p_vaddr = segs[i].vaddr, .p_paddr = segs[i].paddr,
-				 .p_filesz = segs[i].filesz, .p_memsz = segs[i].memsz,
+		Elf64_Phdr ph = {.p_type = segs[i].type,
+				 .p_offset = segs[i].offset,
+				 .p_vaddr = segs[i].vaddr,
+				 .p_paddr = segs[i].paddr,
+				 .p_filesz = segs[i].filesz,
+				 .p_memsz = segs[i].memsz,
 				 .p_align = 0x1000};
 		memcpy(image + sizeof eh + i * sizeof ph, &ph, sizeof ph);
 		if (segs[i].offset + segs[i].filesz <= sizeof image)
@@ -172,7 +177,7 @@ static void build_elf64(const struct seg *segs, int n, uint64_t e_entry)
  * 1 MiB, 0x1000 bytes of bss after its 0x2000 file bytes, entry at 1 MiB + 0x100. */
 #define MBK_LOAD  0x100000u
 #define MBK_FILE  0x2000u
-#define MBK_BSS   0x1000u
+#define MBK_BSS	  0x1000u
 #define MBK_ENTRY (MBK_LOAD + 0x100)
 static void build_mb1_kernel(uint32_t extra_flags)
 {
@@ -264,7 +269,7 @@ TEST(mb1_header_not_at_file_start)
 	put_mb1_addresses(0x1040, 0x200040, 0x200000, 0, 0, 0x200000);
 	CHECK(load(0x3000));
 	CHECK(memcmp(ram.bytes + 0x200000, image + 0x1000, 0x2000) == 0); /* rest of file */
-	CHECK_EQ(ram.bytes[0x202000], POISON);                         /* no bss */
+	CHECK_EQ(ram.bytes[0x202000], POISON);				  /* no bss */
 	CHECK_EQ(entry.rip, 0x200000);
 }
 
@@ -277,10 +282,10 @@ TEST(mb1_boot_information)
 	uint64_t info = entry.rbx;
 	uint32_t flags = ram32(info);
 	CHECK_EQ(flags, (1u << 0) | (1u << 2) | (1u << 3) | (1u << 6) | (1u << 9));
-	CHECK_EQ(ram32(info + 4), 640);                       /* mem_lower, KiB */
+	CHECK_EQ(ram32(info + 4), 640);			     /* mem_lower, KiB */
 	CHECK_EQ(ram32(info + 8), (GUEST_MEM - MIB) / 1024); /* mem_upper, KiB */
 	CHECK_STR((char *)ram.bytes + ram32(info + 16), "console=com1 x=\"y\"");
-	CHECK_EQ(ram32(info + 20), 0);                        /* mods_count */
+	CHECK_EQ(ram32(info + 20), 0); /* mods_count */
 	CHECK_STR((char *)ram.bytes + ram32(info + 64), "mhv");
 	uint32_t info_end = LOADER_MB1_INFO_END;
 	CHECK(ram32(info + 16) >= info && ram32(info + 16) < info_end);
@@ -296,7 +301,8 @@ TEST(mb1_memory_map)
 	uint32_t len = ram32(info + 44), addr = ram32(info + 48);
 	CHECK_EQ(len, 3 * 24);
 	CHECK(addr >= LOADER_MB1_INFO_GPA && addr + len <= LOADER_MB1_INFO_END);
-	const uint64_t want[3][3] = {{0, 0xa0000, 1}, {0xa0000, 0x60000, 2}, {MIB, GUEST_MEM - MIB, 1}};
+	const uint64_t want[3][3] = {
+	    {0, 0xa0000, 1}, {0xa0000, 0x60000, 2}, {MIB, GUEST_MEM - MIB, 1}};
 	for (int i = 0; i < 3; i++) {
 		uint64_t e = addr + i * 24u;
 		CHECK_EQ(ram32(e), 20); /* size of the rest of the entry */
@@ -403,8 +409,8 @@ TEST(mb1_beyond_memory_rejected)
 {
 	setup(GUEST_MEM);
 	build_mb1_kernel(0);
-	put_mb1_addresses(0x40, GUEST_MEM - 0x1000 + 0x40, GUEST_MEM - 0x1000, 0, GUEST_MEM + 0x1000,
-			  GUEST_MEM - 0x1000);
+	put_mb1_addresses(0x40, GUEST_MEM - 0x1000 + 0x40, GUEST_MEM - 0x1000, 0,
+			  GUEST_MEM + 0x1000, GUEST_MEM - 0x1000);
 	CHECK(fails_with(MBK_FILE, "does not fit in mem=4 MiB"));
 }
 
@@ -493,13 +499,13 @@ TEST(elf64_gdt_segments)
 	uint64_t null = ram64(entry.gdt_base), code = ram64(entry.gdt_base + LOADER_GDT_CODE64);
 	uint64_t data = ram64(entry.gdt_base + LOADER_GDT_DATA);
 	CHECK_EQ(null, 0);
-	CHECK(code & (1ull << 47));           /* present */
-	CHECK(code & (1ull << 53));           /* L: 64-bit code */
-	CHECK(!(code & (1ull << 54)));        /* D must be 0 with L */
-	CHECK_EQ((code >> 40) & 0x1f, 0x1a);  /* S=1, execute/read code */
-	CHECK_EQ((code >> 45) & 3, 0);        /* DPL 0 */
+	CHECK(code & (1ull << 47));	     /* present */
+	CHECK(code & (1ull << 53));	     /* L: 64-bit code */
+	CHECK(!(code & (1ull << 54)));	     /* D must be 0 with L */
+	CHECK_EQ((code >> 40) & 0x1f, 0x1a); /* S=1, execute/read code */
+	CHECK_EQ((code >> 45) & 3, 0);	     /* DPL 0 */
 	CHECK(data & (1ull << 47));
-	CHECK_EQ((data >> 40) & 0x1f, 0x12);  /* S=1, read/write data */
+	CHECK_EQ((data >> 40) & 0x1f, 0x12); /* S=1, read/write data */
 }
 
 TEST(elf64_overlapping_page_tables_rejected)
@@ -534,7 +540,8 @@ TEST(elf_segment_outside_memory_rejected)
 	s.memsz = 0x100;
 	build_elf32(&s, 1, GUEST_MEM - 0x100, EM_386);
 	CHECK(load(0x1100));
-	struct seg wrap = {PT_LOAD, 0xffffffffffff0000ull, 0xffffffffffff0000ull, 0x1000, 0x10, 0x20000};
+	struct seg wrap = {PT_LOAD, 0xffffffffffff0000ull, 0xffffffffffff0000ull, 0x1000, 0x10,
+			   0x20000};
 	build_elf64(&wrap, 1, 0xffffffffffff0000ull);
 	CHECK(fails_with(0x1100, "does not fit"));
 }
@@ -656,18 +663,20 @@ TEST(linux_and_unknown_rejected)
 }
 
 CHECK_MAIN("loader", CASE(detect_formats), CASE(detect_mb1_needs_alignment_checksum_and_first_8k),
-	   CASE(detect_rejects_non_x86_or_non_exec_elf), CASE(mb1_address_fields_placement_and_entry),
-	   CASE(mb1_header_not_at_file_start), CASE(mb1_boot_information), CASE(mb1_memory_map),
-	   CASE(mb1_elf_kernel_loaded_by_program_headers), CASE(mb1_video_request_ignored_with_note),
-	   CASE(mb1_unknown_required_flag_rejected), CASE(mb1_without_addresses_or_elf_rejected),
-	   CASE(mb1_bad_checksum_reported), CASE(mb1_truncated_file_rejected),
-	   CASE(mb1_inconsistent_addresses_rejected), CASE(mb1_overlapping_boot_information_rejected),
-	   CASE(mb1_beyond_memory_rejected), CASE(elf32_segments_bss_and_entry),
-	   CASE(elf32_may_use_low_memory), CASE(elf64_long_mode_state),
-	   CASE(elf64_identity_map_covers_4g), CASE(elf64_gdt_segments),
-	   CASE(elf64_overlapping_page_tables_rejected), CASE(elf_overlapping_segments_rejected),
-	   CASE(elf_segment_outside_memory_rejected), CASE(elf_truncated_rejected),
-	   CASE(elf_filesz_above_memsz_rejected), CASE(elf_without_load_segments_rejected),
-	   CASE(elf_entry_outside_segments_rejected), CASE(flat_real_mode_entry),
-	   CASE(flat_protected_mode_entry), CASE(flat_must_fit_and_contain_entry),
-	   CASE(image_larger_than_memory_rejected), CASE(linux_and_unknown_rejected))
+	   CASE(detect_rejects_non_x86_or_non_exec_elf),
+	   CASE(mb1_address_fields_placement_and_entry), CASE(mb1_header_not_at_file_start),
+	   CASE(mb1_boot_information), CASE(mb1_memory_map),
+	   CASE(mb1_elf_kernel_loaded_by_program_headers),
+	   CASE(mb1_video_request_ignored_with_note), CASE(mb1_unknown_required_flag_rejected),
+	   CASE(mb1_without_addresses_or_elf_rejected), CASE(mb1_bad_checksum_reported),
+	   CASE(mb1_truncated_file_rejected), CASE(mb1_inconsistent_addresses_rejected),
+	   CASE(mb1_overlapping_boot_information_rejected), CASE(mb1_beyond_memory_rejected),
+	   CASE(elf32_segments_bss_and_entry), CASE(elf32_may_use_low_memory),
+	   CASE(elf64_long_mode_state), CASE(elf64_identity_map_covers_4g),
+	   CASE(elf64_gdt_segments), CASE(elf64_overlapping_page_tables_rejected),
+	   CASE(elf_overlapping_segments_rejected), CASE(elf_segment_outside_memory_rejected),
+	   CASE(elf_truncated_rejected), CASE(elf_filesz_above_memsz_rejected),
+	   CASE(elf_without_load_segments_rejected), CASE(elf_entry_outside_segments_rejected),
+	   CASE(flat_real_mode_entry), CASE(flat_protected_mode_entry),
+	   CASE(flat_must_fit_and_contain_entry), CASE(image_larger_than_memory_rejected),
+	   CASE(linux_and_unknown_rejected))

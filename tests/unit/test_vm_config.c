@@ -63,7 +63,8 @@ TEST(every_setting_parsed)
 
 TEST(limits_accepted)
 {
-	CHECK(parse("img mem=4096 cpus=8 load=0xFFFFFFFF entry=0XfffFFFF0 name=abcdefghijklmnopqrstuvw"));
+	CHECK(parse(
+	    "img mem=4096 cpus=8 load=0xFFFFFFFF entry=0XfffFFFF0 name=abcdefghijklmnopqrstuvw"));
 	CHECK_EQ(cfg.mem_bytes, 4096ull << 20);
 	CHECK_EQ(cfg.cpus, VM_MAX_CPUS);
 	CHECK_EQ(cfg.load, 0xffffffff);
@@ -123,7 +124,9 @@ TEST(bad_mem_rejected)
 	CHECK(rejects("img mem=0x10", "mem=0x10: not a number of MiB"));
 	CHECK(rejects("img mem=16M", "mem=16M: not a number of MiB"));
 	CHECK(rejects("img mem=-1", "mem=-1: not a number of MiB"));
-	CHECK(rejects("img mem=99999999999999999999999", "mem=99999999999999999999999: must be 1..4096 MiB"));
+	/* 2^64 + 16: must not wrap around to 16 */
+	CHECK(rejects("img mem=18446744073709551632",
+		      "mem=18446744073709551632: must be 1..4096 MiB"));
 }
 
 TEST(bad_cpus_rejected)
@@ -141,6 +144,8 @@ TEST(bad_addresses_rejected)
 	CHECK(rejects("img load=0xzz", "load=0xzz: not an address (0x hex or decimal)"));
 	CHECK(rejects("img entry=12ab", "entry=12ab: not an address (0x hex or decimal)"));
 	CHECK(rejects("img load=0x", "load=0x: not an address (0x hex or decimal)"));
+	CHECK(rejects("img load=0x10000000000000010",
+		      "load=0x10000000000000010: must be below 4 GiB"));
 }
 
 TEST(unknown_setting_and_bare_word_rejected)
@@ -158,8 +163,10 @@ TEST(duplicate_setting_rejected)
 
 TEST(bad_name_rejected)
 {
-	CHECK(rejects("img name=a/b", "name=a/b: only letters, digits, '_', '-' and '.' are allowed"));
-	CHECK(rejects("img \"name=a b\"", "name=a b: only letters, digits, '_', '-' and '.' are allowed"));
+	CHECK(rejects("img name=a/b",
+		      "name=a/b: only letters, digits, '_', '-' and '.' are allowed"));
+	CHECK(rejects("img \"name=a b\"",
+		      "name=a b: only letters, digits, '_', '-' and '.' are allowed"));
 	CHECK(rejects("img name=abcdefghijklmnopqrstuvwx",
 		      "name=abcdefghijklmnopqrstuvwx: longer than 23 characters"));
 	CHECK(rejects("img name=", "name=: missing value"));

@@ -1,0 +1,52 @@
+/* Emulated MC146818 CMOS RTC on ports 0x70 (index, bit 7 = NMI mask) and 0x71 (data).
+ * The clock is derived from a time source (ns since the Unix epoch) plus an offset the guest
+ * sets through register B's SET bit; nothing ticks on its own. The interrupt flags in
+ * register C are computed from that time when read or when rtc_update() polls them. */
+#pragma once
+#include "devices/access.h"
+#include <stdbool.h>
+#include <stdint.h>
+
+#define RTC_CMOS_SIZE 128
+
+/* A broken-down date and time; year is the full year (century * 100 + year). */
+struct rtc_time {
+	uint16_t year;
+	uint8_t month; /* 1-12 */
+	uint8_t mday;  /* 1-31 */
+	uint8_t wday;  /* 1 = Sunday ... 7 = Saturday, as the RTC counts */
+	uint8_t hour;  /* 0-23 */
+	uint8_t min;
+	uint8_t sec;
+};
+
+struct rtc {
+	struct irq_line irq8;
+	uint64_t (*now_ns)(void *ctx);
+	void *ctx;
+
+	uint8_t index;
+	bool nmi_masked;
+	uint8_t cmos[RTC_CMOS_SIZE]; /* registers A and B, alarms and CMOS RAM; not the clock */
+	int64_t offset_ns;           /* guest time = time source + offset */
+	struct rtc_time set_time;    /* the clock while SET freezes it */
+	int64_t last_update_sec;     /* guest second of the last update cycle looked at */
+	uint64_t last_tick;          /* 32.768 kHz time-base count when PF was last looked at */
+	uint8_t flags;               /* register C: PF, AF, UF latched since the last read */
+	bool irq_level;
+};
+
+void rtc_init(struct rtc *r, const struct irq_line *irq8, uint64_t (*now_ns)(void *ctx), void *ctx);
+/* io_handler_fn for ports 0x70-0x71: even port = index, odd port = data. */
+void rtc_io(void *rtc, struct io_access *a);
+/* Fill the BIOS memory-size bytes for a guest with `bytes` of RAM from address 0 up
+ * (any PCI hole is the caller's business). */
+void rtc_set_memory_size(struct rtc *r, uint64_t bytes);
+/* State of the NMI-mask bit the guest last wrote to port 0x70. */
+bool rtc_nmi_masked(const struct rtc *r);
+/* Poll: latch newly due periodic/alarm/update-ended flags and drive IRQ8 from IRQF. */
+void rtc_update(struct rtc *r);
+
+/* Date arithmetic, exposed for tests and for callers that build a time source. */
+void rtc_time_from_epoch(int64_t sec, struct rtc_time *t);
+int64_t rtc_time_to_epoch(const struct rtc_time *t);

@@ -1,0 +1,2 @@
+UNIT_TESTS += test_uart
+test_uart_SRCS := devices/uart16550.c
