@@ -96,10 +96,18 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
 };
 
+/* Exits whose handlers use the exit qualification; the others skip the VMREAD. */
+static const uint64_t qualification_used =
+	1ull << EXIT_REASON_CR_ACCESS | 1ull << EXIT_REASON_IO_INSTRUCTION |
+	1ull << EXIT_REASON_EPT_VIOLATION | 1ull << EXIT_REASON_ENTRY_FAIL_GUEST_STATE |
+	1ull << EXIT_REASON_ENTRY_FAIL_MSR_LOAD;
+
 enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason)
 {
-	struct exit_info x = {.reason = reason, .qualification = vmcs_read(VMCS_EXIT_QUALIFICATION)};
 	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
+	struct exit_info x = {.reason = reason};
+	if (basic < 64 && (qualification_used >> basic & 1))
+		x.qualification = vmcs_read(VMCS_EXIT_QUALIFICATION);
 	if (basic < VCPU_EXIT_COUNTERS)
 		v->exits[basic]++;
 	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
@@ -121,7 +129,7 @@ void exit_dump(struct vcpu *v, const struct exit_info *x, const char *why)
 	kprintf("  exit reason %u (%s)%s, qualification 0x%llx\n", basic,
 		exit_reason_name(basic),
 		x->reason & EXIT_REASON_ENTRY_FAILURE_BIT ? " [VM-entry failure]" : "",
-		(unsigned long long)x->qualification);
+		(unsigned long long)vmcs_read(VMCS_EXIT_QUALIFICATION));
 	kprintf("  guest linear 0x%llx, guest physical 0x%llx\n",
 		(unsigned long long)vmcs_read(VMCS_GUEST_LINEAR_ADDR),
 		(unsigned long long)vmcs_read(VMCS_GUEST_PHYSICAL_ADDR));

@@ -30,6 +30,7 @@ static int64_t hc_timer_oneshot(struct vcpu *v, uint64_t us, uint64_t vector)
 		return MHV_HC_EINVAL;
 	v->timer_vector = (uint8_t)vector;
 	v->timer_deadline = rdtsc() + tsc_from_us(us) + 1;
+	v->timer_changed = true;
 	return MHV_HC_OK;
 }
 

@@ -126,14 +126,18 @@ static void vcpu_load(struct vcpu *v)
 	c->current_vcpu = v;
 }
 
-/* Preemption timer: the slice end or the vCPU's own timer, whichever is first. */
-static void vcpu_arm_preemption_timer(struct vcpu *v, uint64_t now)
+/* Preemption timer: the slice end or the vCPU's own timer, whichever is first. The CPU
+ * saves the remaining count on every exit ("save VMX-preemption timer value"), so this is
+ * needed only when a slice starts or the vCPU's timer changes. */
+static void vcpu_arm_preemption_timer(struct vcpu *v)
 {
+	uint64_t now = rdtsc();
 	uint64_t end = v->slice_end;
 	if (v->timer_deadline && v->timer_deadline < end)
 		end = v->timer_deadline;
 	uint64_t ticks = end > now ? (end - now) >> vmx_caps.preempt_timer_shift : 0;
 	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
+	v->timer_changed = false;
 }
 
 static void vcpu_entry_failed(struct vcpu *v, int how)
@@ -146,28 +150,32 @@ static void vcpu_entry_failed(struct vcpu *v, int how)
 	vm_stop(v->vm, why);
 }
 
+/* The exit path is kept short: no TSC read or timer write per exit when the CPU has the
+ * preemption timer (the slice and the vCPU timer end with a preemption-timer exit). */
 void vcpu_run(struct vcpu *v)
 {
 	vcpu_load(v);
 	vmcs_failed = false;
+	v->timer_changed = true;
 	for (;;) {
-		uint64_t now = rdtsc();
-		if (now >= v->slice_end)
+		if (!vmx_caps.preempt_timer && rdtsc() >= v->slice_end)
 			return;
-		if (vcpu_poll_sources(v, now) || v->irq_window_armed)
-			vcpu_deliver_interrupt(v);
-		if (vmx_caps.preempt_timer)
-			vcpu_arm_preemption_timer(v, now);
+		if (__builtin_expect(v->timer_deadline || v->pending_vector || v->irq_window_armed, 0)) {
+			if (vcpu_poll_sources(v, rdtsc()) || v->irq_window_armed)
+				vcpu_deliver_interrupt(v);
+		}
+		if (v->timer_changed && vmx_caps.preempt_timer)
+			vcpu_arm_preemption_timer(v);
 
 		int r = vmx_enter(&v->regs, v->launched);
-		if (r) {
+		if (__builtin_expect(r, 0)) {
 			vcpu_entry_failed(v, r);
 			return;
 		}
 		v->launched = true;
 		uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
 		enum exit_action a = vmx_handle_exit(v, reason);
-		if (vmcs_failed)
+		if (__builtin_expect(vmcs_failed, 0))
 			vm_stop(v->vm, "VMCS access failed (see the error above)");
 		if (a != EXIT_RESUME || v->state != VCPU_RUNNABLE)
 			return;

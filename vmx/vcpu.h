@@ -31,6 +31,7 @@ struct vcpu {
 	uint8_t timer_vector;
 	uint8_t pending_vector;  /* accepted from a source, not yet injected; 0 = none */
 	bool irq_window_armed;
+	bool timer_changed;      /* re-arm the preemption timer before the next entry */
 
 	uint64_t cr0_shadow_mask; /* CR0 bits owned by the hypervisor (guest/host mask) */
 	uint64_t cr4_shadow_mask;

@@ -7,7 +7,7 @@
 
 extern bool vmcs_failed;
 
-void vmcs_report_failure(const char *op, uint32_t field, uint64_t value);
+__attribute__((cold)) void vmcs_report_failure(const char *op, uint32_t field, uint64_t value);
 
 static inline bool vmx_on(uint64_t pa)
 {
@@ -30,31 +30,32 @@ static inline bool vmcs_load(uint64_t pa)
 	return !fail;
 }
 
-/* setna: CF=1 (VMfailInvalid) or ZF=1 (VMfailValid) */
+/* VMREAD/VMWRITE branch straight to the cold failure path on CF=1 (VMfailInvalid) or
+ * ZF=1 (VMfailValid): one extra instruction on the exit path, which is hot. */
 static inline uint64_t vmcs_read(uint32_t field)
 {
 	uint64_t v;
-	bool fail;
-	__asm__ volatile("vmread %2, %0; setna %1"
-			 : "=r"(v), "=qm"(fail)
-			 : "r"((uint64_t)field)
-			 : "cc");
-	if (__builtin_expect(fail, 0)) {
-		vmcs_report_failure("VMREAD", field, 0);
-		return 0;
-	}
+	__asm__ goto("vmread %1, %0\n\tjna %l[fail]"
+		     : "=r"(v)
+		     : "r"((uint64_t)field)
+		     : "cc"
+		     : fail);
 	return v;
+fail:
+	vmcs_report_failure("VMREAD", field, 0);
+	return 0;
 }
 
 static inline void vmcs_write(uint32_t field, uint64_t value)
 {
-	bool fail;
-	__asm__ volatile("vmwrite %1, %2; setna %0"
-			 : "=qm"(fail)
-			 : "r"(value), "r"((uint64_t)field)
-			 : "cc", "memory");
-	if (__builtin_expect(fail, 0))
-		vmcs_report_failure("VMWRITE", field, value);
+	__asm__ goto("vmwrite %0, %1\n\tjna %l[fail]"
+		     :
+		     : "r"(value), "r"((uint64_t)field)
+		     : "cc", "memory"
+		     : fail);
+	return;
+fail:
+	vmcs_report_failure("VMWRITE", field, value);
 }
 
 static inline bool invvpid_single(uint16_t vpid)

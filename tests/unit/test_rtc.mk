@@ -1,0 +1,2 @@
+UNIT_TESTS += test_rtc
+test_rtc_SRCS := devices/rtc.c
