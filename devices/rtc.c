@@ -1,9 +1,9 @@
 #include "devices/rtc.h"
 
 /* Register indices (MC146818 datasheet, figure 4). */
-#define REG_SEC        0x00
+#define REG_SEC	       0x00
 #define REG_ALARM_SEC  0x01
-#define REG_MIN        0x02
+#define REG_MIN	       0x02
 #define REG_ALARM_MIN  0x03
 #define REG_HOUR       0x04
 #define REG_ALARM_HOUR 0x05
@@ -11,23 +11,23 @@
 #define REG_MDAY       0x07
 #define REG_MONTH      0x08
 #define REG_YEAR       0x09
-#define REG_A          0x0a
-#define REG_B          0x0b
-#define REG_C          0x0c
-#define REG_D          0x0d
+#define REG_A	       0x0a
+#define REG_B	       0x0b
+#define REG_C	       0x0c
+#define REG_D	       0x0d
 #define REG_CENTURY    0x32 /* PC/AT convention, not part of the MC146818 itself */
 
-#define A_UIP      0x80 /* update in progress: time registers about to change */
+#define A_UIP	   0x80 /* update in progress: time registers about to change */
 #define A_WRITABLE 0x7f /* DV2-0 divider and RS3-0 rate select */
-#define A_RS       0x0f
+#define A_RS	   0x0f
 #define A_DEFAULT  0x26 /* 32.768 kHz time base, 1024 Hz periodic rate */
 
-#define B_SET     0x80 /* stop updates so software can set the clock */
-#define B_PIE     0x40 /* periodic interrupt enable */
-#define B_AIE     0x20 /* alarm interrupt enable */
-#define B_UIE     0x10 /* update-ended interrupt enable */
+#define B_SET	  0x80 /* stop updates so software can set the clock */
+#define B_PIE	  0x40 /* periodic interrupt enable */
+#define B_AIE	  0x20 /* alarm interrupt enable */
+#define B_UIE	  0x10 /* update-ended interrupt enable */
 #define B_BINARY  0x04 /* DM: 1 = binary, 0 = BCD */
-#define B_24H     0x02 /* 1 = 24-hour, 0 = 12-hour with bit 7 of the hour = PM */
+#define B_24H	  0x02 /* 1 = 24-hour, 0 = 12-hour with bit 7 of the hour = PM */
 #define B_DEFAULT B_24H
 
 #define C_IRQF 0x80 /* PF & PIE | AF & AIE | UF & UIE */
@@ -37,17 +37,17 @@
 
 #define D_VRT 0x80 /* valid RAM and time: the battery is good */
 
-#define HOUR_PM         0x80 /* 12-hour mode */
+#define HOUR_PM		0x80 /* 12-hour mode */
 #define ALARM_DONT_CARE 0xc0 /* an alarm byte with both top bits set matches any value */
 
 /* CMOS RAM bytes the PC BIOS convention assigns. */
-#define CMOS_FLOPPY       0x10 /* drive types: 0 = none */
-#define CMOS_EQUIPMENT    0x14
-#define CMOS_BASE_KB      0x15 /* 0x15 low, 0x16 high: conventional memory in KiB */
-#define CMOS_EXT_KB       0x17 /* 0x17 low, 0x18 high: KiB above 1 MiB */
+#define CMOS_FLOPPY	  0x10 /* drive types: 0 = none */
+#define CMOS_EQUIPMENT	  0x14
+#define CMOS_BASE_KB	  0x15 /* 0x15 low, 0x16 high: conventional memory in KiB */
+#define CMOS_EXT_KB	  0x17 /* 0x17 low, 0x18 high: KiB above 1 MiB */
 #define CMOS_EXT_KB_COPY  0x30 /* 0x30/0x31: the same, as POST reports it */
-#define CMOS_ABOVE_16M    0x34 /* 0x34/0x35: 64 KiB units between 16 MiB and 4 GiB */
-#define CMOS_ABOVE_4G     0x5b /* 0x5b-0x5d: 64 KiB units above 4 GiB */
+#define CMOS_ABOVE_16M	  0x34 /* 0x34/0x35: 64 KiB units between 16 MiB and 4 GiB */
+#define CMOS_ABOVE_4G	  0x5b /* 0x5b-0x5d: 64 KiB units above 4 GiB */
 #define EQUIPMENT_FPU_VGA 0x02 /* FPU present, EGA/VGA display, no floppy */
 
 #define NS_PER_SEC    1000000000ll
@@ -219,7 +219,8 @@ static unsigned periodic_shift(const struct rtc *r)
 static void latch_flags(struct rtc *r)
 {
 	uint64_t host = r->now_ns(r->ctx);
-	uint64_t tick = host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
+	uint64_t tick =
+	    host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
 	if (r->cmos[REG_A] & A_RS) {
 		unsigned shift = periodic_shift(r);
 		if (tick >> shift != r->last_tick >> shift)
@@ -263,7 +264,8 @@ void rtc_init(struct rtc *r, const struct irq_line *irq8, uint64_t (*now_ns)(voi
 	r->cmos[CMOS_BASE_KB + 1] = 640 >> 8;
 	uint64_t host = now_ns(ctx);
 	r->last_update_sec = (int64_t)(host / NS_PER_SEC);
-	r->last_tick = host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
+	r->last_tick =
+	    host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
 }
 
 static void put_le(struct rtc *r, unsigned reg, uint64_t v, unsigned bytes)
@@ -398,7 +400,8 @@ static uint8_t read_data(struct rtc *r)
 		return read_clock(r, reg);
 	switch (reg) {
 	case REG_A: {
-		bool uip = !frozen(r) && floor_mod(guest_ns(r), NS_PER_SEC) >= NS_PER_SEC - UIP_WINDOW_NS;
+		bool uip =
+		    !frozen(r) && floor_mod(guest_ns(r), NS_PER_SEC) >= NS_PER_SEC - UIP_WINDOW_NS;
 		return r->cmos[REG_A] | (uip ? A_UIP : 0);
 	}
 	case REG_C:
@@ -456,4 +459,9 @@ void rtc_io(void *rtc, struct io_access *a)
 	if (!a->write)
 		a->value = value;
 	drive_irq(r);
+}
+
+bool rtc_interrupts_enabled(const struct rtc *r)
+{
+	return r->cmos[REG_B] & (B_PIE | B_AIE | B_UIE);
 }

@@ -28,11 +28,11 @@ struct rtc {
 	uint8_t index;
 	bool nmi_masked;
 	uint8_t cmos[RTC_CMOS_SIZE]; /* registers A and B, alarms and CMOS RAM; not the clock */
-	int64_t offset_ns;           /* guest time = time source + offset */
+	int64_t offset_ns;	     /* guest time = time source + offset */
 	struct rtc_time set_time;    /* the clock while SET freezes it */
 	int64_t last_update_sec;     /* guest second of the last update cycle looked at */
-	uint64_t last_tick;          /* 32.768 kHz time-base count when PF was last looked at */
-	uint8_t flags;               /* register C: PF, AF, UF latched since the last read */
+	uint64_t last_tick;	     /* 32.768 kHz time-base count when PF was last looked at */
+	uint8_t flags;		     /* register C: PF, AF, UF latched since the last read */
 	bool irq_level;
 };
 
@@ -46,6 +46,8 @@ void rtc_set_memory_size(struct rtc *r, uint64_t bytes);
 bool rtc_nmi_masked(const struct rtc *r);
 /* Poll: latch newly due periodic/alarm/update-ended flags and drive IRQ8 from IRQF. */
 void rtc_update(struct rtc *r);
+/* Whether register B enables any interrupt, i.e. rtc_update() has work to do. */
+bool rtc_interrupts_enabled(const struct rtc *r);
 
 /* Date arithmetic, exposed for tests and for callers that build a time source. */
 void rtc_time_from_epoch(int64_t sec, struct rtc_time *t);

@@ -2,13 +2,13 @@
 
 /* Register offsets (16550A datasheet, table 2). DLAB = LCR bit 7 remaps offsets 0 and 1. */
 #define REG_RBR_THR 0 /* receive buffer (read) / transmit holding (write); DLL when DLAB */
-#define REG_IER     1 /* interrupt enable; DLM when DLAB */
+#define REG_IER	    1 /* interrupt enable; DLM when DLAB */
 #define REG_IIR_FCR 2 /* interrupt identification (read) / FIFO control (write) */
-#define REG_LCR     3 /* line control */
-#define REG_MCR     4 /* modem control */
-#define REG_LSR     5 /* line status */
-#define REG_MSR     6 /* modem status */
-#define REG_SCR     7 /* scratch */
+#define REG_LCR	    3 /* line control */
+#define REG_MCR	    4 /* modem control */
+#define REG_LSR	    5 /* line status */
+#define REG_MSR	    6 /* modem status */
+#define REG_SCR	    7 /* scratch */
 
 #define IER_ERBFI 0x01 /* received data available (and character timeout) interrupt */
 #define IER_ETBEI 0x02 /* transmitter holding register empty interrupt */
@@ -17,11 +17,11 @@
 #define IER_MASK  0x0f /* bits 7:4 are always zero on a 16550A */
 
 #define IIR_NO_INT  0x01 /* no interrupt pending */
-#define IIR_RLS     0x06 /* receiver line status: highest priority */
-#define IIR_RDA     0x04 /* received data available / RX trigger level reached */
-#define IIR_CTI     0x0c /* character timeout: data below the trigger level */
+#define IIR_RLS	    0x06 /* receiver line status: highest priority */
+#define IIR_RDA	    0x04 /* received data available / RX trigger level reached */
+#define IIR_CTI	    0x0c /* character timeout: data below the trigger level */
 #define IIR_THRE    0x02 /* transmitter holding register empty */
-#define IIR_MSR     0x00 /* modem status: lowest priority */
+#define IIR_MSR	    0x00 /* modem status: lowest priority */
 #define IIR_FIFO_ON 0xc0 /* both bits set while FCR bit 0 enables the FIFOs */
 
 #define FCR_ENABLE   0x01 /* enable FIFOs; other FCR bits are ignored while it is 0 */
@@ -31,30 +31,30 @@
 
 #define LCR_DLAB 0x80 /* divisor latch access */
 
-#define MCR_DTR  0x01
-#define MCR_RTS  0x02
+#define MCR_DTR	 0x01
+#define MCR_RTS	 0x02
 #define MCR_OUT1 0x04
 #define MCR_OUT2 0x08 /* on a PC, enables the UART's IRQ output onto the ISA bus */
 #define MCR_LOOP 0x10 /* internal loopback */
 #define MCR_MASK 0x1f
 
-#define LSR_DR   0x01 /* data ready */
-#define LSR_OE   0x02 /* overrun error */
-#define LSR_PE   0x04 /* parity error */
-#define LSR_FE   0x08 /* framing error */
-#define LSR_BI   0x10 /* break interrupt */
-#define LSR_THRE 0x20 /* transmitter holding register empty */
-#define LSR_TEMT 0x40 /* transmitter (THR and shift register) empty */
+#define LSR_DR	   0x01 /* data ready */
+#define LSR_OE	   0x02 /* overrun error */
+#define LSR_PE	   0x04 /* parity error */
+#define LSR_FE	   0x08 /* framing error */
+#define LSR_BI	   0x10 /* break interrupt */
+#define LSR_THRE   0x20 /* transmitter holding register empty */
+#define LSR_TEMT   0x40 /* transmitter (THR and shift register) empty */
 #define LSR_ERRORS (LSR_OE | LSR_PE | LSR_FE | LSR_BI)
 
 #define MSR_DCTS 0x01 /* CTS changed */
 #define MSR_DDSR 0x02 /* DSR changed */
 #define MSR_TERI 0x04 /* RI went from on to off */
 #define MSR_DDCD 0x08 /* DCD changed */
-#define MSR_CTS  0x10
-#define MSR_DSR  0x20
-#define MSR_RI   0x40
-#define MSR_DCD  0x80
+#define MSR_CTS	 0x10
+#define MSR_DSR	 0x20
+#define MSR_RI	 0x40
+#define MSR_DCD	 0x80
 
 /* Outside loopback the virtual cable has the host permanently ready: CTS, DSR and DCD on. */
 #define MSR_LINES_CONNECTED (MSR_CTS | MSR_DSR | MSR_DCD)

@@ -24,11 +24,11 @@ struct uart16550 {
 	uint8_t scr;
 	uint8_t dll;
 	uint8_t dlm;
-	uint8_t fcr;        /* FIFO enable and RX trigger bits as last programmed */
+	uint8_t fcr;	    /* FIFO enable and RX trigger bits as last programmed */
 	uint8_t lsr_errors; /* latched OE, cleared by reading LSR */
 	uint8_t msr_delta;  /* latched MSR bits 3:0, cleared by reading MSR */
 	bool thre_pending;  /* THR-empty interrupt source, cleared by IIR read or THR write */
-	bool irq_level;     /* what the IRQ line was last driven to */
+	bool irq_level;	    /* what the IRQ line was last driven to */
 };
 
 void uart_init(struct uart16550 *u, const struct irq_line *irq, void (*tx)(void *ctx, uint8_t byte),

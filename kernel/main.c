@@ -9,6 +9,7 @@
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
+#include "kernel/vm_devices.h"
 #include "vmx/vmx_init.h"
 
 #define MHV_VERSION "0.1"
@@ -54,6 +55,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	mem_init(&boot_info, mbi_phys);
 	tsc_calibrate();
+	platform_clock_init();
 	if (hv_options.selftest_exception)
 		selftest_fault();
 

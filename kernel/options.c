@@ -12,13 +12,15 @@ static bool word_is(const char *w, size_t n, const char *s)
 static bool parse_u32(const char *s, size_t n, uint32_t *out)
 {
 	uint64_t v = 0;
-	if (n == 0 || n > 9)
+	if (n == 0 || n > 10)
 		return false;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] < '0' || s[i] > '9')
 			return false;
 		v = v * 10 + (uint64_t)(s[i] - '0');
 	}
+	if (v > 0xffffffffull)
+		return false;
 	*out = (uint32_t)v;
 	return true;
 }
@@ -38,6 +40,13 @@ static bool apply(const char *key, size_t klen, const char *val, size_t vlen, st
 	if (word_is(key, klen, "selftest")) {
 		o->selftest_exception = word_is(val, vlen, "exception");
 		return o->selftest_exception;
+	}
+	if (word_is(key, klen, "rtc")) {
+		uint32_t sec;
+		if (!parse_u32(val, vlen, &sec) || sec == 0)
+			return false;
+		o->rtc_epoch = sec;
+		return true;
 	}
 	if (word_is(key, klen, "timeslice")) {
 		uint32_t us;

@@ -8,6 +8,7 @@
 #include "kernel/mem.h"
 #include "kernel/panic.h"
 #include "sched/sched.h"
+#include "vmx/exit_reason.h"
 #include "vmx/vcpu.h"
 
 static struct vm vms[MAX_VMS];
@@ -94,7 +95,7 @@ static bool vm_build(struct vm *vm)
 	return true;
 }
 
-static void vm_console_flush(struct vm *vm)
+void vm_console_flush(struct vm *vm)
 {
 	if (vm->con_len) {
 		console_guest_line(vm->cfg.name, vm->con_line, vm->con_len);
@@ -123,6 +124,45 @@ static void vm_end(struct vm *vm)
 		sched_vcpu_dead(vm->vcpus[i]);
 }
 
+void vm_reset_requested(struct vm *vm)
+{
+	if (vm->ended)
+		return;
+	if (!vm->cfg.reset_restarts) {
+		vm_stop(vm, "reset requested");
+		return;
+	}
+	log_info("vm %s: reset requested: restarting it (on_reset=restart)", vm->cfg.name);
+	vm->restart_pending = true;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		vm->vcpus[i]->state = VCPU_HALTED;
+}
+
+/* Boots the VM again from its image on fresh, zeroed RAM with power-on devices. */
+void vm_restart(struct vm *vm)
+{
+	char err[160];
+	vm->restart_pending = false;
+	vm_console_flush(vm);
+	guest_ram_destroy(&vm->ram, &vm->ept);
+	memset(&vm->io, 0, sizeof vm->io);
+	memset(&vm->mmio, 0, sizeof vm->mmio);
+	struct gmem mem = {.ctx = &vm->ram, .size = vm->cfg.mem_bytes, .write = gmem_write};
+	struct guest_entry entry;
+	if (!guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes) ||
+	    !image_load(vm->image, vm->image_size, &vm->cfg, &mem, &entry, err, sizeof err) ||
+	    !platform_devices_attach(vm)) {
+		vm_stop(vm, "restart failed");
+		return;
+	}
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		if (!vcpu_reset(vm->vcpus[i], &entry)) {
+			vm_stop(vm, "restart failed: vCPU state");
+			return;
+		}
+	}
+}
+
 void vm_exit(struct vm *vm, uint32_t code, const char *how)
 {
 	if (vm->ended)
@@ -142,6 +182,20 @@ void vm_stop(struct vm *vm, const char *why)
 	fmt_snprintf(vm->end_reason, sizeof vm->end_reason, "%s", why);
 	vm_end(vm);
 	log_err("vm %s: stopped by the hypervisor: %s", vm->cfg.name, why);
+}
+
+static void vm_print_exit_stats(const struct vm *vm)
+{
+	if (!vm->nvcpus)
+		return;
+	log_info("exit statistics for vm %s:", vm->cfg.name);
+	for (unsigned r = 0; r < VCPU_EXIT_COUNTERS; r++) {
+		uint64_t n = 0;
+		for (unsigned i = 0; i < vm->nvcpus; i++)
+			n += vm->vcpus[i]->exits[r];
+		if (n)
+			log_info("  %s %llu", exit_reason_name(r), (unsigned long long)n);
+	}
 }
 
 void vms_run_all(void)
@@ -171,7 +225,10 @@ void vms_run_all(void)
 		else
 			log_info("  vm %s: exit code %u", vm->cfg.name, vm->exit_code);
 		all_ok = all_ok && !vm->stopped && vm->exit_code == 0;
-		vm_free(vm);
+	}
+	for (unsigned i = 0; i < nvms; i++) {
+		vm_print_exit_stats(&vms[i]);
+		vm_free(&vms[i]);
 	}
 	if (all_ok)
 		hv_end(HV_STATUS_OK, "all VMs exited with code 0");

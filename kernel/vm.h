@@ -7,6 +7,7 @@
 #include "ept/guest_ram.h"
 #include "kernel/mb2.h"
 #include "kernel/vm_config.h"
+#include "kernel/vm_devices.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -25,11 +26,13 @@ struct vm {
 	struct guest_ram ram;
 	struct io_bus io;
 	struct mmio_bus mmio;
+	struct vm_platform plat;
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	unsigned nvcpus;
 
 	bool ended;
 	bool stopped;           /* ended by the hypervisor, not by the guest */
+	bool restart_pending;   /* reset requested with on_reset=restart */
 	uint32_t exit_code;
 	char end_reason[VM_END_REASON_MAX];
 
@@ -49,5 +52,11 @@ _Noreturn void vms_run_all(void);
 void vm_exit(struct vm *vm, uint32_t code, const char *how);
 /* The hypervisor stops the VM (illegal action, failed entry...). `why` is one line. */
 void vm_stop(struct vm *vm, const char *why);
+/* The guest asked for a reset (i8042 0xFE): ends it ("reset requested") or, with
+ * on_reset=restart, boots it again from its image. */
+void vm_reset_requested(struct vm *vm);
+/* Performs a pending on_reset=restart (called by the scheduler between slices). */
+void vm_restart(struct vm *vm);
+void vm_console_flush(struct vm *vm);
 /* Guest console byte (port 0x3f8 THR): buffered and printed a whole line at a time. */
 void vm_console_putc(struct vm *vm, char c);

@@ -66,6 +66,8 @@ void sched_run(void)
 			v->slice_end = now + slice_ticks;
 			vcpu_run(v);
 			ran = true;
+			if (v->vm->restart_pending)
+				vm_restart(v->vm);
 		}
 		if (!alive)
 			return;

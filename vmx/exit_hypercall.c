@@ -79,7 +79,7 @@ enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x)
 		vm_stop(v->vm, "halted with interrupts disabled");
 		return EXIT_YIELD;
 	}
-	if (v->pending_vector)
+	if (vcpu_wakeup_due(v, rdtsc()))
 		return EXIT_RESUME;
 	v->state = VCPU_HALTED;
 	return EXIT_YIELD;

@@ -61,6 +61,21 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 	return v;
 }
 
+bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
+{
+	struct cpu *c = this_cpu();
+	memset(&v->regs, 0, sizeof v->regs);
+	v->launched = false;
+	v->state = VCPU_RUNNABLE;
+	v->timer_deadline = 0;
+	v->pending_vector = 0;
+	v->irq_window_armed = false;
+	if (!vmcs_clear(v->vmcs_pa) || !vmcs_load(v->vmcs_pa))
+		return false;
+	c->current_vcpu = v;
+	return vmcs_setup(v, entry);
+}
+
 void vcpu_destroy(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
@@ -71,20 +86,38 @@ void vcpu_destroy(struct vcpu *v)
 	frame_free(virt_to_phys(v), 1);
 }
 
-uint64_t vcpu_next_deadline(const struct vcpu *v)
+/* The legacy platform's INT output goes to vCPU 0, as the 8259A's goes to the BSP's LINT0. */
+static bool vcpu_gets_pic(const struct vcpu *v)
 {
-	return v->timer_deadline ? v->timer_deadline : ~0ull;
+	return v->id == 0;
 }
 
-/* Moves an expired timer to the pending vector; true if an interrupt is now pending. */
+uint64_t vcpu_next_deadline(const struct vcpu *v)
+{
+	uint64_t d = v->timer_deadline ? v->timer_deadline : ~0ull;
+	if (vcpu_gets_pic(v) && v->vm->plat.timer_deadline < d)
+		d = v->vm->plat.timer_deadline;
+	return d;
+}
+
+/* Brings interrupt sources up to `now`; true if an interrupt is waiting for this vCPU. */
 static bool vcpu_poll_sources(struct vcpu *v, uint64_t now)
 {
+	struct vm_platform *p = &v->vm->plat;
 	if (v->timer_deadline && now >= v->timer_deadline) {
 		v->timer_deadline = 0;
+		v->timer_changed = true;
 		if (!v->pending_vector)
 			v->pending_vector = v->timer_vector;
 	}
-	return v->pending_vector != 0;
+	if (!vcpu_gets_pic(v))
+		return v->pending_vector != 0;
+	if (p->timers_dirty || now >= p->timer_deadline) {
+		platform_update(v->vm, now);
+		v->timer_changed = true;
+	}
+	p->irq_changed = false;
+	return v->pending_vector || pic_intr_pending(&p->pic);
 }
 
 bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
@@ -94,26 +127,50 @@ bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	return vcpu_poll_sources(v, now);
 }
 
-/* Inject the pending interrupt if the guest can take it now, else ask for an exit when
- * it can (interrupt-window exiting). */
-static void vcpu_deliver_interrupt(struct vcpu *v)
+/* Whether the slow path (sources, injection) is needed before this entry. */
+static bool vcpu_interrupt_work(const struct vcpu *v)
 {
+	const struct vm_platform *p = &v->vm->plat;
+	return v->timer_deadline || v->pending_vector || v->irq_window_armed ||
+	       (vcpu_gets_pic(v) && (p->irq_changed || p->timers_dirty || p->timer_deadline != ~0ull));
+}
+
+static void vcpu_set_irq_window(struct vcpu *v, bool on)
+{
+	if (v->irq_window_armed == on)
+		return;
+	vmcs_write(VMCS_CTRL_PROC_BASED, vmx_caps.proc | (on ? PROC_INTR_WINDOW_EXITING : 0));
+	v->irq_window_armed = on;
+}
+
+/* Injects a waiting interrupt if the guest can take it now, else asks for an exit when it
+ * can (interrupt-window exiting). The PIC is acknowledged (IRR->ISR) only at injection,
+ * like the INTA cycle it models. */
+static void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
+{
+	if (!waiting) {
+		vcpu_set_irq_window(v, false);
+		return;
+	}
 	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
 	uint32_t intr = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	uint32_t proc = vmx_caps.proc;
-	if ((rflags & RFLAGS_IF) && !(intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS)) &&
-	    !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID)) {
-		vmcs_write(VMCS_ENTRY_INTR_INFO, INTR_INFO_VALID |
-							 (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) |
-							 v->pending_vector);
+	bool open = (rflags & RFLAGS_IF) &&
+		    !(intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS)) &&
+		    !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	if (!open) {
+		vcpu_set_irq_window(v, true);
+		return;
+	}
+	unsigned vector;
+	if (v->pending_vector) {
+		vector = v->pending_vector;
 		v->pending_vector = 0;
 	} else {
-		proc |= PROC_INTR_WINDOW_EXITING;
+		vector = (unsigned)pic_acknowledge(&v->vm->plat.pic);
 	}
-	if (v->irq_window_armed != !!(proc & PROC_INTR_WINDOW_EXITING)) {
-		vmcs_write(VMCS_CTRL_PROC_BASED, proc);
-		v->irq_window_armed = !v->irq_window_armed;
-	}
+	vmcs_write(VMCS_ENTRY_INTR_INFO,
+		   INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) | (vector & 0xff));
+	vcpu_set_irq_window(v, false);
 }
 
 static void vcpu_load(struct vcpu *v)
@@ -132,9 +189,9 @@ static void vcpu_load(struct vcpu *v)
 static void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
-	uint64_t end = v->slice_end;
-	if (v->timer_deadline && v->timer_deadline < end)
-		end = v->timer_deadline;
+	uint64_t end = vcpu_next_deadline(v);
+	if (v->slice_end < end)
+		end = v->slice_end;
 	uint64_t ticks = end > now ? (end - now) >> vmx_caps.preempt_timer_shift : 0;
 	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
 	v->timer_changed = false;
@@ -160,10 +217,8 @@ void vcpu_run(struct vcpu *v)
 	for (;;) {
 		if (!vmx_caps.preempt_timer && rdtsc() >= v->slice_end)
 			return;
-		if (__builtin_expect(v->timer_deadline || v->pending_vector || v->irq_window_armed, 0)) {
-			if (vcpu_poll_sources(v, rdtsc()) || v->irq_window_armed)
-				vcpu_deliver_interrupt(v);
-		}
+		if (__builtin_expect(vcpu_interrupt_work(v), 0))
+			vcpu_deliver_interrupt(v, vcpu_poll_sources(v, rdtsc()));
 		if (v->timer_changed && vmx_caps.preempt_timer)
 			vcpu_arm_preemption_timer(v);
 

@@ -45,6 +45,8 @@ struct vcpu {
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *entry);
 void vcpu_destroy(struct vcpu *v);
+/* Back to the power-on state at `entry` (VM restart). */
+bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry);
 
 /* Runs the vCPU until its slice ends, it halts or its VM ends. */
 void vcpu_run(struct vcpu *v);

@@ -3,7 +3,7 @@
 #include "devices/rtc.h"
 #include "tests/unit/check.h"
 
-#define NS 1000000000ull
+#define NS	     1000000000ull
 #define T_2024_02_29 1709164800ull /* 2024-02-29 00:00:00 UTC, a Thursday */
 
 static uint64_t now;
@@ -284,13 +284,13 @@ TEST(periodic_slow_rates_1_and_2)
 	struct rtc r;
 	setup(&r);
 	wr(&r, 0x0a, 0x21); /* rate 1 repeats rate 8: 3.90625 ms */
-	now -= NS / 2;      /* on a second boundary, hence on a period boundary */
+	now -= NS / 2;	    /* on a second boundary, hence on a period boundary */
 	rd(&r, 0x0c);
 	now += 3900000;
 	CHECK_EQ(rd(&r, 0x0c) & 0x40, 0);
 	now += 100000;
 	CHECK_EQ(rd(&r, 0x0c) & 0x40, 0x40);
-	wr(&r, 0x0a, 0x22); /* rate 2 repeats rate 9: 7.8125 ms */
+	wr(&r, 0x0a, 0x22);	  /* rate 2 repeats rate 9: 7.8125 ms */
 	now += 7800000 - 4000000; /* 7.8 ms into the second */
 	CHECK_EQ(rd(&r, 0x0c) & 0x40, 0);
 	now += 100000;
@@ -501,15 +501,17 @@ TEST(word_access_selects_and_writes)
 }
 
 CHECK_MAIN("rtc", CASE(epoch_zero_is_thursday), CASE(before_epoch), CASE(leap_day_2000),
-	   CASE(millennium_rollover), CASE(year_2038), CASE(year_2100_not_leap), CASE(leap_day_2024),
-	   CASE(epoch_round_trip), CASE(clock_registers_bcd_24h), CASE(clock_registers_binary),
-	   CASE(clock_follows_time_source), CASE(twelve_hour_pm), CASE(twelve_hour_midnight_and_noon),
-	   CASE(uip_in_last_244us), CASE(uip_clear_while_set), CASE(reg_a_uip_read_only),
-	   CASE(reg_d_reports_valid_ram), CASE(reg_c_clears_on_read), CASE(update_interrupt_on_irq8),
-	   CASE(periodic_interrupt_rate), CASE(periodic_slow_rates_1_and_2), CASE(periodic_flag_without_pie), CASE(periodic_off_at_rate_zero),
-	   CASE(alarm_flag_at_matching_second), CASE(alarm_dont_care_and_skipped_polls),
-	   CASE(set_freezes_clock_and_stops_updates), CASE(set_and_write_new_time),
-	   CASE(set_time_in_binary_12h), CASE(write_while_running_moves_clock),
-	   CASE(nmi_mask_bit_and_index_masking), CASE(index_port_reads_ff), CASE(cmos_ram_read_write),
-	   CASE(memory_size_256m), CASE(memory_size_small), CASE(memory_size_above_4g),
+	   CASE(millennium_rollover), CASE(year_2038), CASE(year_2100_not_leap),
+	   CASE(leap_day_2024), CASE(epoch_round_trip), CASE(clock_registers_bcd_24h),
+	   CASE(clock_registers_binary), CASE(clock_follows_time_source), CASE(twelve_hour_pm),
+	   CASE(twelve_hour_midnight_and_noon), CASE(uip_in_last_244us), CASE(uip_clear_while_set),
+	   CASE(reg_a_uip_read_only), CASE(reg_d_reports_valid_ram), CASE(reg_c_clears_on_read),
+	   CASE(update_interrupt_on_irq8), CASE(periodic_interrupt_rate),
+	   CASE(periodic_slow_rates_1_and_2), CASE(periodic_flag_without_pie),
+	   CASE(periodic_off_at_rate_zero), CASE(alarm_flag_at_matching_second),
+	   CASE(alarm_dont_care_and_skipped_polls), CASE(set_freezes_clock_and_stops_updates),
+	   CASE(set_and_write_new_time), CASE(set_time_in_binary_12h),
+	   CASE(write_while_running_moves_clock), CASE(nmi_mask_bit_and_index_masking),
+	   CASE(index_port_reads_ff), CASE(cmos_ram_read_write), CASE(memory_size_256m),
+	   CASE(memory_size_small), CASE(memory_size_above_4g),
 	   CASE(word_access_selects_and_writes))

@@ -393,7 +393,7 @@ TEST(out2_gates_irq_line)
 	setup(&u);
 	out8(&u, 1, 0x02);
 	CHECK_EQ(in8(&u, 2) & 0x01, 0); /* pending ... */
-	CHECK(!irq_level);              /* ... but not on the bus without OUT2 */
+	CHECK(!irq_level);		/* ... but not on the bus without OUT2 */
 	out8(&u, 1, 0x00);
 	out8(&u, 1, 0x02);
 	out8(&u, 4, 0x0b);
@@ -440,10 +440,10 @@ TEST(loopback_msr_deltas)
 	setup(&u);
 	out8(&u, 4, 0x14); /* OUT1 -> RI on */
 	in8(&u, 6);
-	out8(&u, 4, 0x12); /* RI off (trailing edge), CTS on */
+	out8(&u, 4, 0x12);	    /* RI off (trailing edge), CTS on */
 	CHECK_EQ(in8(&u, 6), 0x15); /* CTS | TERI | DCTS */
 	CHECK_EQ(in8(&u, 6), 0x10); /* deltas cleared by the read */
-	out8(&u, 4, 0x16); /* RI on: a leading edge sets no TERI */
+	out8(&u, 4, 0x16);	    /* RI on: a leading edge sets no TERI */
 	CHECK_EQ(in8(&u, 6), 0x50);
 }
 
@@ -516,14 +516,13 @@ CHECK_MAIN("uart", CASE(reset_state), CASE(divisor_latch_read_back), CASE(lcr_an
 	   CASE(fifo_enable_shows_in_iir), CASE(fcr_read_returns_iir),
 	   CASE(fifo_keeps_16_bytes_in_order), CASE(fifo_full_refuses_without_overrun),
 	   CASE(fifo_ring_wraps), CASE(non_fifo_mode_holds_one_byte), CASE(lsr_dr_tracks_data),
-	   CASE(fcr_rx_reset_empties_fifo), CASE(fifo_disable_empties_fifo),
-	   CASE(trigger_level_1), CASE(trigger_level_4), CASE(trigger_level_8),
-	   CASE(trigger_level_14), CASE(fcr_without_enable_keeps_fifos_off),
-	   CASE(rx_interrupt_needs_ier), CASE(thre_interrupt_on_ier_enable),
-	   CASE(iir_read_clears_thre), CASE(thr_write_raises_thre_again), CASE(thre_on_reenable),
-	   CASE(rx_data_outranks_thre), CASE(line_status_outranks_rx_data),
-	   CASE(thre_outranks_modem_status), CASE(out2_gates_irq_line), CASE(loopback_thr_to_rbr),
-	   CASE(loopback_msr_mirrors_mcr), CASE(loopback_msr_deltas),
-	   CASE(modem_lines_outside_loopback), CASE(loopback_fifo_overrun_keeps_fifo),
-	   CASE(host_input_refused_in_loopback), CASE(rx_push_raises_irq),
-	   CASE(wide_access_splits_into_bytes))
+	   CASE(fcr_rx_reset_empties_fifo), CASE(fifo_disable_empties_fifo), CASE(trigger_level_1),
+	   CASE(trigger_level_4), CASE(trigger_level_8), CASE(trigger_level_14),
+	   CASE(fcr_without_enable_keeps_fifos_off), CASE(rx_interrupt_needs_ier),
+	   CASE(thre_interrupt_on_ier_enable), CASE(iir_read_clears_thre),
+	   CASE(thr_write_raises_thre_again), CASE(thre_on_reenable), CASE(rx_data_outranks_thre),
+	   CASE(line_status_outranks_rx_data), CASE(thre_outranks_modem_status),
+	   CASE(out2_gates_irq_line), CASE(loopback_thr_to_rbr), CASE(loopback_msr_mirrors_mcr),
+	   CASE(loopback_msr_deltas), CASE(modem_lines_outside_loopback),
+	   CASE(loopback_fifo_overrun_keeps_fifo), CASE(host_input_refused_in_loopback),
+	   CASE(rx_push_raises_irq), CASE(wide_access_splits_into_bytes))

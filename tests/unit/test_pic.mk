@@ -1,0 +1,2 @@
+UNIT_TESTS += test_pic
+test_pic_SRCS := devices/pic.c
