@@ -2,6 +2,7 @@
 #include "kernel/vm.h"
 #include "kernel/vm_devices.h"
 #include "kernel/console.h"
+#include "kernel/console_input.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 #include "kernel/loader.h"
@@ -46,6 +47,16 @@ unsigned vms_prepare(const struct mb2_info *mb)
 		nvms++;
 	}
 	return nvms;
+}
+
+unsigned vm_count(void)
+{
+	return nvms;
+}
+
+struct vm *vm_by_index(unsigned i)
+{
+	return i < nvms ? &vms[i] : 0;
 }
 
 static void vm_free(struct vm *vm)
@@ -213,8 +224,10 @@ void vms_run_all(void)
 			fmt_snprintf(vms[i].end_reason, sizeof vms[i].end_reason, "not created");
 		}
 	}
-	if (built)
+	if (built) {
+		console_input_init();
 		sched_run();
+	}
 
 	bool all_ok = true;
 	log_info("all VMs have ended:");

@@ -43,6 +43,9 @@ struct vm {
 	unsigned unknown_msr_count;
 };
 
+unsigned vm_count(void);
+struct vm *vm_by_index(unsigned i);
+
 /* Parses every module's settings and reports bad ones; returns how many VMs are valid. */
 unsigned vms_prepare(const struct mb2_info *mb);
 /* Creates the prepared VMs (memory, image, vCPUs), runs them to the end, ends the run. */

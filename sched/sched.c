@@ -1,5 +1,6 @@
 #include "sched/sched.h"
 #include "drivers/tsc.h"
+#include "kernel/console_input.h"
 #include "kernel/log.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
@@ -34,8 +35,16 @@ static void sched_idle(uint64_t earliest)
 {
 	if (earliest != ~0ull) {
 		while (rdtsc() < earliest)
-			cpu_relax();
+			console_input_poll();
 		return;
+	}
+	/* Only typed input can still wake a VM: wait for it if the focused VM is halted. */
+	struct vm *focused = console_input_focus_vm();
+	for (unsigned i = 0; i < nvcpus; i++) {
+		if (vcpus[i]->state == VCPU_HALTED && vcpus[i]->vm == focused) {
+			console_input_poll();
+			return;
+		}
 	}
 	for (unsigned i = 0; i < nvcpus; i++)
 		if (vcpus[i]->state == VCPU_HALTED)
@@ -71,6 +80,7 @@ void sched_run(void)
 		}
 		if (!alive)
 			return;
+		console_input_poll();
 		if (!ran)
 			sched_idle(earliest);
 		next = (next + 1) % nvcpus;

@@ -1,0 +1,8 @@
+/* Host serial input to the guests (see kernel/console_focus.h for the keys). */
+#pragma once
+
+void console_input_init(void);
+/* Moves typed bytes to the focused VM's COM1; called by the scheduler between slices. */
+void console_input_poll(void);
+/* The VM typed input goes to (NULL if none): a halted VM there may still be woken. */
+struct vm *console_input_focus_vm(void);

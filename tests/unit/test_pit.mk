@@ -1,0 +1,2 @@
+UNIT_TESTS += test_pit
+test_pit_SRCS := devices/pit.c
