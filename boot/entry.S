@@ -5,9 +5,17 @@
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
 #define COM1                 0x3f8
 #define CR0_PE               (1 << 0)
+#define CR0_MP               (1 << 1)
+#define CR0_EM               (1 << 2)
+#define CR0_TS               (1 << 3)
+#define CR0_NE               (1 << 5)
 #define CR0_WP               (1 << 16)
+#define CR0_NW               (1 << 29)
+#define CR0_CD               (1 << 30)
 #define CR0_PG               (1 << 31)
 #define CR4_PAE              (1 << 5)
+#define CR4_OSFXSR           (1 << 9)  /* FXSAVE/FXRSTOR cover SSE state (guest FPU switch) */
+#define CR4_OSXMMEXCPT       (1 << 10)
 #define MSR_EFER             0xc0000080
 #define EFER_LME             (1 << 8)  /* long mode enable */
 #define EFER_NXE             (1 << 11) /* no-execute enable */
@@ -42,7 +50,7 @@ _start:
 	call build_page_tables
 
 	movl %cr4, %eax
-	orl $CR4_PAE, %eax
+	orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
 	movl %eax, %cr4
 	movl $boot_pml4, %eax
 	movl %eax, %cr3
@@ -50,8 +58,10 @@ _start:
 	rdmsr
 	orl $(EFER_LME | EFER_NXE), %eax
 	wrmsr
+	/* Caches on (firmware may leave CD/NW set), native FPU errors, FPU usable. */
 	movl %cr0, %eax
-	orl $(CR0_PE | CR0_PG | CR0_WP), %eax
+	andl $~(CR0_CD | CR0_NW | CR0_EM | CR0_TS), %eax
+	orl $(CR0_PE | CR0_PG | CR0_WP | CR0_MP | CR0_NE), %eax
 	movl %eax, %cr0
 
 	lgdt boot_gdt_ptr

@@ -1,22 +1,22 @@
 #include "devices/pic.h"
 #include "kernel/kstring.h"
 
-#define ICW1_IC4      0x01 /* ICW4 will follow */
-#define ICW1_SNGL     0x02 /* single 8259A, no ICW3 */
-#define ICW1_SELECT   0x10 /* A0=0 with D4=1 is ICW1 */
-#define ICW2_VECTOR   0xf8 /* T7-T3; the level fills bits 2:0 in 8086 mode */
-#define ICW4_AEOI     0x02 /* automatic end of interrupt */
-#define ICW4_SFNM     0x10 /* special fully nested mode */
-#define OCW2_LEVEL    0x07 /* L2-L0: level acted upon by specific commands */
-#define OCW2_COMMAND  0xe0 /* R, SL, EOI */
-#define OCW3_SELECT   0x08 /* A0=0 with D4=0, D3=1 is OCW3 */
-#define OCW3_RIS      0x01 /* read ISR instead of IRR */
-#define OCW3_RR       0x02 /* RIS is valid */
-#define OCW3_POLL     0x04 /* poll command */
-#define OCW3_SMM      0x20 /* special mask mode on/off */
-#define OCW3_ESMM     0x40 /* SMM is valid */
-#define POLL_REQUEST  0x80 /* poll word: an interrupt was pending; bits 2:0 its level */
-#define SPURIOUS_IRQ  7    /* level an INTA without a request reports */
+#define ICW1_IC4     0x01 /* ICW4 will follow */
+#define ICW1_SNGL    0x02 /* single 8259A, no ICW3 */
+#define ICW1_SELECT  0x10 /* A0=0 with D4=1 is ICW1 */
+#define ICW2_VECTOR  0xf8 /* T7-T3; the level fills bits 2:0 in 8086 mode */
+#define ICW4_AEOI    0x02 /* automatic end of interrupt */
+#define ICW4_SFNM    0x10 /* special fully nested mode */
+#define OCW2_LEVEL   0x07 /* L2-L0: level acted upon by specific commands */
+#define OCW2_COMMAND 0xe0 /* R, SL, EOI */
+#define OCW3_SELECT  0x08 /* A0=0 with D4=0, D3=1 is OCW3 */
+#define OCW3_RIS     0x01 /* read ISR instead of IRR */
+#define OCW3_RR	     0x02 /* RIS is valid */
+#define OCW3_POLL    0x04 /* poll command */
+#define OCW3_SMM     0x20 /* special mask mode on/off */
+#define OCW3_ESMM    0x40 /* SMM is valid */
+#define POLL_REQUEST 0x80 /* poll word: an interrupt was pending; bits 2:0 its level */
+#define SPURIOUS_IRQ 7	  /* level an INTA without a request reports */
 
 /* OCW2 commands (R SL EOI in bits 7:5). */
 enum {
@@ -166,19 +166,19 @@ static void chip_ocw2(struct pic_chip *c, uint8_t v)
 		break;
 	case OCW2_NONSPECIFIC_EOI:
 		if (top >= 0)
-			c->isr &= (uint8_t)~(1u << top);
+			c->isr &= (uint8_t) ~(1u << top);
 		break;
 	case OCW2_ROTATE_NONSPECIFIC_EOI:
 		if (top >= 0) {
-			c->isr &= (uint8_t)~(1u << top);
+			c->isr &= (uint8_t) ~(1u << top);
 			c->lowest_priority = (uint8_t)top;
 		}
 		break;
 	case OCW2_SPECIFIC_EOI:
-		c->isr &= (uint8_t)~(1u << level);
+		c->isr &= (uint8_t) ~(1u << level);
 		break;
 	case OCW2_ROTATE_SPECIFIC_EOI:
-		c->isr &= (uint8_t)~(1u << level);
+		c->isr &= (uint8_t) ~(1u << level);
 		c->lowest_priority = (uint8_t)level;
 		break;
 	case OCW2_SET_PRIORITY:

@@ -18,43 +18,43 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PIC_MASTER_CMD  0x20  /* A0=0: ICW1, OCW2, OCW3; reads IRR/ISR or the poll word */
-#define PIC_MASTER_DATA 0x21  /* A0=1: ICW2-ICW4, OCW1; reads IMR */
-#define PIC_SLAVE_CMD   0xa0
-#define PIC_SLAVE_DATA  0xa1
+#define PIC_MASTER_CMD	0x20 /* A0=0: ICW1, OCW2, OCW3; reads IRR/ISR or the poll word */
+#define PIC_MASTER_DATA 0x21 /* A0=1: ICW2-ICW4, OCW1; reads IMR */
+#define PIC_SLAVE_CMD	0xa0
+#define PIC_SLAVE_DATA	0xa1
 #define PIC_ELCR_MASTER 0x4d0 /* edge/level control, IRQ0-7: 1 = level */
-#define PIC_ELCR_SLAVE  0x4d1 /* edge/level control, IRQ8-15 */
+#define PIC_ELCR_SLAVE	0x4d1 /* edge/level control, IRQ8-15 */
 #define PIC_CASCADE_IRQ 2     /* master input the slave's INT drives */
-#define PIC_IRQS        16
+#define PIC_IRQS	16
 
 /* One 8259A. */
 struct pic_chip {
-	uint8_t irr;             /* interrupt request register */
-	uint8_t isr;             /* in-service register */
-	uint8_t imr;             /* interrupt mask register (OCW1) */
-	uint8_t lines;           /* current level of each IR input */
-	uint8_t elcr;            /* 1 = input is level-triggered */
-	uint8_t elcr_writable;   /* ELCR bits the chipset lets software change */
-	uint8_t vector_base;     /* ICW2 with the level bits cleared */
-	uint8_t icw3;            /* master: inputs with a slave; slave: its cascade id */
+	uint8_t irr;		 /* interrupt request register */
+	uint8_t isr;		 /* in-service register */
+	uint8_t imr;		 /* interrupt mask register (OCW1) */
+	uint8_t lines;		 /* current level of each IR input */
+	uint8_t elcr;		 /* 1 = input is level-triggered */
+	uint8_t elcr_writable;	 /* ELCR bits the chipset lets software change */
+	uint8_t vector_base;	 /* ICW2 with the level bits cleared */
+	uint8_t icw3;		 /* master: inputs with a slave; slave: its cascade id */
 	uint8_t lowest_priority; /* level with the lowest priority; the next one is highest */
-	uint8_t init_step;       /* which ICW the data port expects next, or ready */
+	uint8_t init_step;	 /* which ICW the data port expects next, or ready */
 	bool is_master;
-	bool single;             /* ICW1 SNGL: no ICW3, no cascade */
-	bool icw4_needed;        /* ICW1 IC4 */
-	bool aeoi;               /* ICW4 automatic end of interrupt */
-	bool sfnm;               /* ICW4 special fully nested mode */
-	bool rotate_in_aeoi;     /* OCW2 rotate in automatic EOI mode */
-	bool special_mask;       /* OCW3 special mask mode */
-	bool read_isr;           /* OCW3: command port reads ISR (else IRR) */
-	bool poll;               /* OCW3 poll: the next read is the poll word */
+	bool single;	     /* ICW1 SNGL: no ICW3, no cascade */
+	bool icw4_needed;    /* ICW1 IC4 */
+	bool aeoi;	     /* ICW4 automatic end of interrupt */
+	bool sfnm;	     /* ICW4 special fully nested mode */
+	bool rotate_in_aeoi; /* OCW2 rotate in automatic EOI mode */
+	bool special_mask;   /* OCW3 special mask mode */
+	bool read_isr;	     /* OCW3: command port reads ISR (else IRR) */
+	bool poll;	     /* OCW3 poll: the next read is the poll word */
 };
 
 struct pic_pair {
 	struct pic_chip master;
 	struct pic_chip slave;
 	struct irq_sink sink; /* what pic_irq_sink() hands to devices */
-	bool int_out;         /* master INT output as last computed */
+	bool int_out;	      /* master INT output as last computed */
 	void (*notify)(void *ctx);
 	void *notify_ctx;
 };

@@ -1,24 +1,24 @@
 #include "devices/pit.h"
 #include "kernel/kstring.h"
 
-#define CTRL_BCD         0x01 /* BCD: count in four decades */
-#define CTRL_MODE_SHIFT  1    /* M2-M0 */
-#define CTRL_MODE_MASK   0x07
-#define CTRL_RW_SHIFT    4    /* RW1-RW0 */
-#define CTRL_RW_MASK     0x03
-#define CTRL_SC_SHIFT    6    /* SC1-SC0: counter 0-2, or 3 = read-back command */
+#define CTRL_BCD	 0x01 /* BCD: count in four decades */
+#define CTRL_MODE_SHIFT	 1    /* M2-M0 */
+#define CTRL_MODE_MASK	 0x07
+#define CTRL_RW_SHIFT	 4 /* RW1-RW0 */
+#define CTRL_RW_MASK	 0x03
+#define CTRL_SC_SHIFT	 6 /* SC1-SC0: counter 0-2, or 3 = read-back command */
 #define CTRL_SC_READBACK 3
 
 #define RW_LATCH   0 /* counter latch command */
-#define RW_LSB     1 /* read/write least significant byte only */
-#define RW_MSB     2 /* read/write most significant byte only */
+#define RW_LSB	   1 /* read/write least significant byte only */
+#define RW_MSB	   2 /* read/write most significant byte only */
 #define RW_LSB_MSB 3 /* LSB first, then MSB */
 
-#define READBACK_NO_COUNT  0x20 /* COUNT bit, active low: latch the count */
-#define READBACK_NO_STATUS 0x10 /* STATUS bit, active low: latch the status */
-#define READBACK_CNT(n)    (0x02u << (n)) /* CNT0 is bit 1, CNT2 bit 3 */
+#define READBACK_NO_COUNT  0x20		  /* COUNT bit, active low: latch the count */
+#define READBACK_NO_STATUS 0x10		  /* STATUS bit, active low: latch the status */
+#define READBACK_CNT(n)	   (0x02u << (n)) /* CNT0 is bit 1, CNT2 bit 3 */
 
-#define STATUS_OUT        0x80 /* OUT pin level */
+#define STATUS_OUT	  0x80 /* OUT pin level */
 #define STATUS_NULL_COUNT 0x40 /* last count written not yet in the counting element */
 
 #define SYSB_GATE2   0x01 /* timer 2 gate */
@@ -27,7 +27,7 @@
 #define SYSB_OUT2    0x20 /* timer 2 output */
 
 #define REFRESH_TICKS 18 /* the BIOS's refresh period on channel 1: 15.09 us */
-#define NEVER         UINT64_MAX
+#define NEVER	      UINT64_MAX
 
 /* Modes 6 and 7 are modes 2 and 3. */
 static unsigned chan_mode(const struct pit_channel *c)
@@ -103,8 +103,7 @@ static bool out_level(const struct pit_channel *c, uint64_t t)
 }
 
 /* First rising edge of OUT after tick `after` in a count sequence loaded at t0. */
-static uint64_t seq_next_rise(unsigned mode, bool done, uint64_t t0, uint32_t start,
-			      uint64_t after)
+static uint64_t seq_next_rise(unsigned mode, bool done, uint64_t t0, uint32_t start, uint64_t after)
 {
 	uint64_t e_min = after >= t0 ? after - t0 + 1 : 1;
 	uint64_t e;
@@ -313,10 +312,10 @@ static void latch_status(struct pit_channel *c, uint64_t now)
 {
 	if (c->status_latched)
 		return;
-	c->latched_status = (uint8_t)((out_level(c, now) ? STATUS_OUT : 0) |
-				      (now < c->null_until ? STATUS_NULL_COUNT : 0) |
-				      c->access << CTRL_RW_SHIFT | c->mode_bits << CTRL_MODE_SHIFT |
-				      (c->bcd ? CTRL_BCD : 0));
+	c->latched_status =
+	    (uint8_t)((out_level(c, now) ? STATUS_OUT : 0) |
+		      (now < c->null_until ? STATUS_NULL_COUNT : 0) | c->access << CTRL_RW_SHIFT |
+		      c->mode_bits << CTRL_MODE_SHIFT | (c->bcd ? CTRL_BCD : 0));
 	c->status_latched = true;
 }
 
@@ -401,7 +400,8 @@ static uint64_t pit_now(const struct pit *p)
 /* Deliver OUT0's rises up to `now` and bring every channel's state up to `now`. */
 static void sync_to(struct pit *p, uint64_t now)
 {
-	bool rose = now >= p->irq_checked_until && next_rise(&p->ch[0], p->irq_checked_until) <= now;
+	bool rose =
+	    now >= p->irq_checked_until && next_rise(&p->ch[0], p->irq_checked_until) <= now;
 	if (now > p->irq_checked_until)
 		p->irq_checked_until = now;
 	for (unsigned i = 0; i < PIT_CHANNELS; i++)

@@ -26,31 +26,31 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#define PIT_HZ           1193182u /* CLK input of all three counters */
+#define PIT_HZ		  1193182u /* CLK input of all three counters */
 #define PIT_PORT_COUNTER0 0x40
 #define PIT_PORT_COUNTER1 0x41
 #define PIT_PORT_COUNTER2 0x42
-#define PIT_PORT_CONTROL  0x43    /* control word; write-only */
-#define PIT_PORT_SYSCTL_B 0x61    /* PC system control port B */
-#define PIT_CHANNELS      3
+#define PIT_PORT_CONTROL  0x43 /* control word; write-only */
+#define PIT_PORT_SYSCTL_B 0x61 /* PC system control port B */
+#define PIT_CHANNELS	  3
 
 struct pit_channel {
-	uint8_t mode_bits;   /* M2-M0 as written: modes 6 and 7 are 2 and 3, read back as 6/7 */
-	uint8_t access;      /* RW1-RW0 as written: LSB, MSB or LSB then MSB */
-	bool bcd;            /* counts in four BCD decades */
+	uint8_t mode_bits; /* M2-M0 as written: modes 6 and 7 are 2 and 3, read back as 6/7 */
+	uint8_t access;	   /* RW1-RW0 as written: LSB, MSB or LSB then MSB */
+	bool bcd;	   /* counts in four BCD decades */
 	bool gate;
 	bool have_count;     /* a count was written since the control word */
-	bool running;        /* the counting element is decrementing */
-	bool done;           /* modes 0, 1, 4, 5: OUT's event for this count already happened */
-	uint32_t count;      /* CR: last written count, 0 stored as 65536 (10000 in BCD) */
-	uint32_t start;      /* counting element at tick `t0`; its frozen value when stopped */
-	uint64_t t0;         /* tick at which the counting element held `start` */
+	bool running;	     /* the counting element is decrementing */
+	bool done;	     /* modes 0, 1, 4, 5: OUT's event for this count already happened */
+	uint32_t count;	     /* CR: last written count, 0 stored as 65536 (10000 in BCD) */
+	uint32_t start;	     /* counting element at tick `t0`; its frozen value when stopped */
+	uint64_t t0;	     /* tick at which the counting element held `start` */
 	bool reload_pending; /* modes 2, 3: `count` replaces `start` at `reload_tick` */
 	uint64_t reload_tick;
 	uint64_t null_until; /* NULL COUNT is set before this tick */
-	bool write_msb;      /* write flip-flop: next byte written is the MSB */
+	bool write_msb;	     /* write flip-flop: next byte written is the MSB */
 	uint8_t lsb_written;
-	bool read_msb;       /* read flip-flop: next byte read is the MSB */
+	bool read_msb; /* read flip-flop: next byte read is the MSB */
 	bool count_latched;
 	uint16_t latched_count;
 	bool status_latched;
@@ -63,7 +63,7 @@ struct pit {
 	uint64_t (*now)(void *ctx);
 	void *now_ctx;
 	uint64_t irq_checked_until; /* OUT0 edges up to this tick have been delivered */
-	bool speaker_enable;        /* port 0x61 bit 1, stored only */
+	bool speaker_enable;	    /* port 0x61 bit 1, stored only */
 };
 
 /* Power-on state (see above). `irq0` is copied; pit_init does not drive it. */

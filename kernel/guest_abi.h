@@ -9,6 +9,9 @@
 #define MHV_CPUID_SIG_ECX    0x484d5648u    /* "HVMH" */
 #define MHV_CPUID_SIG_EDX    0x56484d56u    /* "VMHV" */
 
+/* CPUID leaf 0x40000010: EAX = TSC frequency in kHz (as the hypervisor calibrated it). */
+#define MHV_CPUID_LEAF_TIMING 0x40000010u
+
 /* Debug-exit device (QEMU isa-debug-exit semantics): writing V ends the VM with exit code V. */
 #define MHV_DEBUG_EXIT_PORT 0xf4
 

@@ -11,7 +11,11 @@
  *   ELF64:       identity page tables [0x1000, 0x7000): PML4, PDPT, 4 PDs of 2 MiB pages
  *                mapping all of [0, 4 GiB) (so MMIO is reachable as with paging off);
  *                GDT at 0x7000: null, 64-bit code at 0x8, data at 0x10.
- *   Multiboot 1: boot information [0x9000, 0xa000): info, memory map, loader name, cmdline. */
+ *   Multiboot 1: boot information [0x9000, 0xa000): info, memory map, loader name, cmdline.
+ *   Linux:       the ELF64 page tables, GDT at 0x7000 with null descriptors at 0x0 and 0x8,
+ *                64-bit code at 0x10 and data at 0x18 (the boot protocol's selectors);
+ *                boot_params ("zero page") at 0x10000, the command line at 0x11000. The
+ *                kernel and initrd go at or above 1 MiB (kernel/loader_linux.c). */
 #define LOADER_PML4_GPA      0x1000
 #define LOADER_PDPT_GPA      0x2000
 #define LOADER_PD_GPA        0x3000 /* 4 consecutive page directories, one per GiB */
@@ -21,6 +25,9 @@
 #define LOADER_GDT_DATA      0x10
 #define LOADER_MB1_INFO_GPA  0x9000
 #define LOADER_MB1_INFO_END  0xa000
+#define LOADER_LINUX_BOOT_PARAMS_GPA 0x10000
+#define LOADER_LINUX_CMDLINE_GPA     0x11000
+#define LOADER_LINUX_END	     0x12000
 
 /* Guest-physical memory as the loaders see it: RAM [0, size). */
 struct gmem {
@@ -43,6 +50,8 @@ struct guest_entry {
 	uint64_t cr3;                /* GUEST_LONG64 only */
 	uint64_t gdt_base;           /* GUEST_LONG64: a GDT the loader placed in guest RAM */
 	uint16_t gdt_limit;
+	uint16_t code_sel, data_sel; /* GUEST_LONG64: CS and DS/ES/SS/FS/GS selectors in that
+				      * GDT; 0 means LOADER_GDT_CODE64 and LOADER_GDT_DATA */
 };
 
 enum image_format {

@@ -28,12 +28,15 @@ static bool write_table(struct gmem *mem, uint64_t gpa, unsigned count, uint64_t
 	return true;
 }
 
-bool longmode_setup(struct gmem *mem, struct guest_entry *entry, char *err, size_t errlen)
+bool longmode_setup_gdt(struct gmem *mem, struct guest_entry *entry, uint16_t code_sel,
+			uint16_t data_sel, char *err, size_t errlen)
 {
-	static const uint64_t gdt[] = {0, GDT_CODE64, GDT_DATA};
 	_Static_assert(LOADER_PD_GPA + IDENTITY_GIB * TABLE_BYTES == LOADER_GDT_GPA,
 		       "page directories end where the GDT begins");
-	_Static_assert(LOADER_GDT_CODE64 == 1 * 8 && LOADER_GDT_DATA == 2 * 8, "GDT selectors");
+	uint64_t gdt[LONGMODE_GDT_SLOTS] = {0};
+	gdt[code_sel / 8] = GDT_CODE64;
+	gdt[data_sel / 8] = GDT_DATA;
+	unsigned slots = (code_sel > data_sel ? code_sel : data_sel) / 8 + 1;
 	bool ok =
 	    write_table(mem, LOADER_PML4_GPA, 1, LOADER_PDPT_GPA, 0, PTE_PRESENT | PTE_WRITABLE) &&
 	    write_table(mem, LOADER_PDPT_GPA, IDENTITY_GIB, LOADER_PD_GPA, TABLE_BYTES,
@@ -42,12 +45,20 @@ bool longmode_setup(struct gmem *mem, struct guest_entry *entry, char *err, size
 		ok =
 		    write_table(mem, LOADER_PD_GPA + g * TABLE_BYTES, TABLE_ENTRIES,
 				(uint64_t)g << 30, PAGE_2M, PTE_PRESENT | PTE_WRITABLE | PDE_LARGE);
-	ok = ok && mem->write(mem->ctx, LOADER_GDT_GPA, gdt, sizeof gdt);
+	ok = ok && mem->write(mem->ctx, LOADER_GDT_GPA, gdt, slots * sizeof gdt[0]);
 	if (!ok)
 		return loader_fail(err, errlen, "cannot write the long-mode page tables and GDT");
 	entry->cr3 = LOADER_PML4_GPA;
 	entry->gdt_base = LOADER_GDT_GPA;
-	entry->gdt_limit = sizeof gdt - 1;
+	entry->gdt_limit = (uint16_t)(slots * sizeof gdt[0] - 1);
+	entry->code_sel = code_sel;
+	entry->data_sel = data_sel;
 	entry->rsp = 0;
 	return true;
+}
+
+bool longmode_setup(struct gmem *mem, struct guest_entry *entry, char *err, size_t errlen)
+{
+	_Static_assert(LOADER_GDT_CODE64 == 1 * 8 && LOADER_GDT_DATA == 2 * 8, "GDT selectors");
+	return longmode_setup_gdt(mem, entry, LOADER_GDT_CODE64, LOADER_GDT_DATA, err, errlen);
 }

@@ -51,6 +51,11 @@ long mb1_find_header(const void *image, size_t size, bool valid_only);
 
 /* Identity page tables and a GDT for a 64-bit entry (layout in loader.h). */
 bool longmode_setup(struct gmem *mem, struct guest_entry *entry, char *err, size_t errlen);
+/* The same with the GDT's 64-bit code and data descriptors at code_sel and data_sel:
+ * distinct nonzero multiples of 8 below LONGMODE_GDT_SLOTS * 8; the other slots are null. */
+#define LONGMODE_GDT_SLOTS 4
+bool longmode_setup_gdt(struct gmem *mem, struct guest_entry *entry, uint16_t code_sel,
+			uint16_t data_sel, char *err, size_t errlen);
 
 bool load_multiboot1(const void *image, size_t size, const struct vm_config *cfg, struct gmem *mem,
 		     struct guest_entry *entry, char *err, size_t errlen);
@@ -58,3 +63,5 @@ bool load_elf(const void *image, size_t size, struct gmem *mem, struct guest_ent
 	      char *err, size_t errlen);
 bool load_flat(const void *image, size_t size, const struct vm_config *cfg, struct gmem *mem,
 	       struct guest_entry *entry, char *err, size_t errlen);
+bool load_linux(const void *image, size_t size, const struct vm_config *cfg, struct gmem *mem,
+		struct guest_entry *entry, char *err, size_t errlen);

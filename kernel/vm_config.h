@@ -33,6 +33,10 @@ struct vm_config {
 	char cmdline[VM_CMDLINE_MAX]; /* cmdline="..." passed to the guest kernel */
 	char initrd[128];            /* initrd=PATH: another GRUB module by path (Linux guests) */
 	bool reset_restarts;         /* on_reset=restart|exit (default exit) */
+	/* Not parsed: the caller points these at the module initrd= names before image_load
+	 * (NULL/0 = no initrd). */
+	const void *initrd_image;
+	uint64_t initrd_size;
 };
 
 /* Parses one module command line. On error returns false with a one-line reason in err

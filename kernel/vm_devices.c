@@ -9,7 +9,6 @@
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
 #define RTC_IRQ   8
-#define PIC_ELCR  0x4d0
 #define KBC_DATA  0x60
 #define KBC_CMD   0x64
 #define RTC_PORT  0x70
@@ -132,7 +131,7 @@ bool platform_devices_attach(struct vm *vm)
 
 	return io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, 0xa0, 2, pic_io, &p->pic) &&
-	       io_bus_register(io, PIC_ELCR, 2, pic_io, &p->pic) &&
+	       io_bus_register(io, PIC_ELCR_MASTER, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, PIT_PORT_COUNTER0, 4, pit_access, vm) &&
 	       io_bus_register(io, PIT_PORT_SYSCTL_B, 1, pit_access, vm) &&
 	       io_bus_register(io, COM1_BASE, 8, uart_io, &p->com1) &&

@@ -61,6 +61,8 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 	case 0xa:
 	case 0xb:
 	case 0xd:
+	case 0x15:
+	case 0x16:
 	case 0x1f:
 		r->eax = r->ebx = r->ecx = r->edx = 0;
 		break;
@@ -76,10 +78,14 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		r->eax = 0;
 		break;
 	case MHV_CPUID_LEAF_BASE:
-		r->eax = MHV_CPUID_LEAF_BASE + 1;
+		r->eax = MHV_CPUID_LEAF_TIMING;
 		r->ebx = MHV_CPUID_SIG_EBX;
 		r->ecx = MHV_CPUID_SIG_ECX;
 		r->edx = MHV_CPUID_SIG_EDX;
+		break;
+	case MHV_CPUID_LEAF_TIMING:
+		r->eax = p->tsc_khz;
+		r->ebx = r->ecx = r->edx = 0;
 		break;
 	case 0x80000001:
 		r->ecx &= ~CX1_ECX_SVM;

@@ -14,9 +14,12 @@
  * |                 | kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps cleared (their MSRs #GP)    |
  * | 0xb, 0x1f       | zero: no topology enumeration                                       |
  * | 0xd             | zero: XSAVE is not offered (guest FPU state is FXSAVE-sized)         |
- * | 0x40000000      | max hypervisor leaf 0x40000001 and the "MHVMHVMHVMHV" signature      |
+ * | 0x15, 0x16      | zero: guests calibrate the TSC against the emulated PIT, the same    |
+ * |                 | clock the hypervisor calibrated against (Bochs's CPUID values differ)|
+ * | 0x40000000      | max hypervisor leaf 0x40000010 and the "MHVMHVMHVMHV" signature      |
  * | 0x40000001      | zero: no paravirtual features                                       |
- * | 0x40000002-ff   | zero                                                                |
+ * | 0x40000010      | EAX = TSC frequency in kHz, EBX = 0 (the VMware/KVM timing leaf)      |
+ * | other 0x400000xx| zero                                                                |
  * | 0x80000000+     | passed; 0x80000001 ECX SVM cleared, EDX RDTSCP only if enabled       |
  * | other           | passed as the host CPU answers                                      |
  */
@@ -32,6 +35,7 @@ struct cpuid_policy {
 	unsigned vcpu_id;
 	bool rdtscp;  /* the guest may execute RDTSCP */
 	bool invpcid; /* the guest may execute INVPCID */
+	uint32_t tsc_khz;
 };
 
 /* Rewrites `r`, which holds the host's answer for (leaf, subleaf). */

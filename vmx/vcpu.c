@@ -17,6 +17,11 @@
 
 int vmx_enter(struct guest_regs *regs, int launched);
 
+#define FXSAVE_FCW     0      /* x87 control word */
+#define FXSAVE_MXCSR   24     /* SSE control/status */
+#define FCW_POWER_ON   0x037f /* all exceptions masked, 64-bit precision */
+#define MXCSR_POWER_ON 0x1f80 /* all SSE exceptions masked */
+
 static uint16_t next_vpid = 1;
 static uint64_t msr_bitmap_pa;
 
@@ -28,6 +33,31 @@ uint64_t msr_bitmap_all_exit(void)
 			memset(phys_to_virt(msr_bitmap_pa), 0xff, PAGE_SIZE);
 	}
 	return msr_bitmap_pa;
+}
+
+/* x87/SSE state is not switched by VMX and the hypervisor never uses it, so a guest's
+ * registers stay live in the CPU until another vCPU is loaded. */
+static void fpu_switch(struct vcpu *from, struct vcpu *to)
+{
+	if (from)
+		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])from->fpu));
+	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])to->fpu));
+}
+
+/* The state after FNINIT and reset MXCSR: what a CPU has at power-on. */
+static void fpu_init_state(struct vcpu *v)
+{
+	memset(v->fpu, 0, sizeof v->fpu);
+	*(uint16_t *)&v->fpu[FXSAVE_FCW] = FCW_POWER_ON;
+	*(uint32_t *)&v->fpu[FXSAVE_MXCSR] = MXCSR_POWER_ON;
+}
+
+static void vcpu_switch_to(struct vcpu *v)
+{
+	struct cpu *c = this_cpu();
+	guest_msrs_switch(c->current_vcpu, v);
+	fpu_switch(c->current_vcpu, v);
+	c->current_vcpu = v;
 }
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *entry)
@@ -56,8 +86,8 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 		vcpu_destroy(v);
 		return 0;
 	}
-	guest_msrs_switch(this_cpu()->current_vcpu, v);
-	this_cpu()->current_vcpu = v;
+	fpu_init_state(v);
+	vcpu_switch_to(v);
 	return v;
 }
 
@@ -72,7 +102,10 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
 	v->irq_window_armed = false;
 	if (!vmcs_clear(v->vmcs_pa) || !vmcs_load(v->vmcs_pa))
 		return false;
-	c->current_vcpu = v;
+	if (c->current_vcpu != v)
+		vcpu_switch_to(v);
+	fpu_init_state(v);
+	fpu_switch(0, v);
 	return vmcs_setup(v, entry);
 }
 
@@ -175,12 +208,10 @@ static void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
 
 static void vcpu_load(struct vcpu *v)
 {
-	struct cpu *c = this_cpu();
-	if (c->current_vcpu == v)
+	if (this_cpu()->current_vcpu == v)
 		return;
 	vmcs_load(v->vmcs_pa);
-	guest_msrs_switch(c->current_vcpu, v);
-	c->current_vcpu = v;
+	vcpu_switch_to(v);
 }
 
 /* Preemption timer: the slice end or the vCPU's own timer, whichever is first. The CPU

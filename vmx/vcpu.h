@@ -39,6 +39,8 @@ struct vcpu {
 	uint64_t guest_pat;      /* when the VMCS does not switch IA32_PAT */
 	uint64_t lazy_msrs[GUEST_LAZY_MSRS]; /* see vmx/guest_msrs.h; valid while not loaded */
 
+	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image while not loaded */
+
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };

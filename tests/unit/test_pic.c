@@ -560,7 +560,8 @@ TEST(irq_sink_drives_inputs)
 
 CHECK_MAIN("pic", CASE(power_on_masks_everything_with_bios_bases),
 	   CASE(linux_init_sequence_sets_vector_bases), CASE(data_port_reads_imr),
-	   CASE(vector_base_ignores_low_three_bits), CASE(masked_request_waits_in_irr_until_unmasked),
+	   CASE(vector_base_ignores_low_three_bits),
+	   CASE(masked_request_waits_in_irr_until_unmasked),
 	   CASE(fixed_priority_lowest_level_first),
 	   CASE(in_service_blocks_equal_and_lower_but_not_higher),
 	   CASE(nonspecific_eoi_clears_highest_in_service), CASE(specific_eoi_clears_named_level),

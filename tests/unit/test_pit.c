@@ -489,7 +489,7 @@ TEST(lsb_only_and_msb_only_access)
 	at(T0 + 51);
 	CHECK_EQ(inb(&p, 0x40), 150);
 	CHECK_EQ(inb(&p, 0x40), 150); /* no flip-flop */
-	outb(&p, 0x43, 0x24); /* MSB only: count 0x0300 */
+	outb(&p, 0x43, 0x24);	      /* MSB only: count 0x0300 */
 	outb(&p, 0x40, 0x03);
 	at(T0 + 51 + 1 + 0x100);
 	CHECK_EQ(inb(&p, 0x40), 0x02);
@@ -629,27 +629,26 @@ TEST(control_word_raising_out0_is_an_edge)
 	CHECK_EQ(pit_next_irq_tick(&p), T0 + 10 + 1 + 100);
 }
 
-CHECK_MAIN("pit", CASE(mode0_out_rises_n_plus_one_ticks_after_count),
-	   CASE(mode0_count_decrements_and_wraps_past_zero),
-	   CASE(mode0_first_byte_stops_counting_and_drops_out), CASE(mode0_gate_low_pauses_counting),
-	   CASE(linux_tsc_calibration_sees_out2_at_terminal_count),
-	   CASE(mode1_one_shot_starts_on_gate_rising_edge),
-	   CASE(mode1_retrigger_restarts_the_one_shot), CASE(mode2_out_low_for_one_clock_per_period),
-	   CASE(mode2_counts_n_to_one_then_reloads),
-	   CASE(mode2_100hz_gives_exactly_n_irqs_over_n_periods),
-	   CASE(mode2_new_count_takes_effect_at_period_end),
-	   CASE(mode3_even_count_is_a_symmetric_square_wave),
-	   CASE(mode3_odd_count_is_high_one_clock_longer),
-	   CASE(mode4_strobes_once_after_n_plus_one_clocks), CASE(mode5_strobe_follows_each_trigger),
-	   CASE(modes_6_and_7_act_as_2_and_3_and_read_back_as_written), CASE(count_zero_means_65536),
-	   CASE(counter_latch_freezes_the_value_read), CASE(second_latch_before_read_is_ignored),
-	   CASE(reprogramming_releases_a_latch), CASE(readback_latches_counts_of_selected_channels),
-	   CASE(readback_status_reports_out_null_count_access_mode_bcd),
-	   CASE(readback_status_is_read_before_count), CASE(lsb_only_and_msb_only_access),
-	   CASE(read_and_write_flip_flops_are_independent),
-	   CASE(bcd_counting_and_count_zero_is_10000), CASE(port61_gate_speaker_and_unused_bits),
-	   CASE(port61_refresh_bit_toggles_every_18_ticks),
-	   CASE(gate_low_stops_mode2_with_out_high_and_rising_gate_reloads),
-	   CASE(missed_periods_are_coalesced_and_phase_stays_exact),
-	   CASE(idle_channel_has_no_irq_and_control_port_reads_ff),
-	   CASE(control_word_raising_out0_is_an_edge))
+CHECK_MAIN(
+    "pit", CASE(mode0_out_rises_n_plus_one_ticks_after_count),
+    CASE(mode0_count_decrements_and_wraps_past_zero),
+    CASE(mode0_first_byte_stops_counting_and_drops_out), CASE(mode0_gate_low_pauses_counting),
+    CASE(linux_tsc_calibration_sees_out2_at_terminal_count),
+    CASE(mode1_one_shot_starts_on_gate_rising_edge), CASE(mode1_retrigger_restarts_the_one_shot),
+    CASE(mode2_out_low_for_one_clock_per_period), CASE(mode2_counts_n_to_one_then_reloads),
+    CASE(mode2_100hz_gives_exactly_n_irqs_over_n_periods),
+    CASE(mode2_new_count_takes_effect_at_period_end),
+    CASE(mode3_even_count_is_a_symmetric_square_wave),
+    CASE(mode3_odd_count_is_high_one_clock_longer),
+    CASE(mode4_strobes_once_after_n_plus_one_clocks), CASE(mode5_strobe_follows_each_trigger),
+    CASE(modes_6_and_7_act_as_2_and_3_and_read_back_as_written), CASE(count_zero_means_65536),
+    CASE(counter_latch_freezes_the_value_read), CASE(second_latch_before_read_is_ignored),
+    CASE(reprogramming_releases_a_latch), CASE(readback_latches_counts_of_selected_channels),
+    CASE(readback_status_reports_out_null_count_access_mode_bcd),
+    CASE(readback_status_is_read_before_count), CASE(lsb_only_and_msb_only_access),
+    CASE(read_and_write_flip_flops_are_independent), CASE(bcd_counting_and_count_zero_is_10000),
+    CASE(port61_gate_speaker_and_unused_bits), CASE(port61_refresh_bit_toggles_every_18_ticks),
+    CASE(gate_low_stops_mode2_with_out_high_and_rising_gate_reloads),
+    CASE(missed_periods_are_coalesced_and_phase_stays_exact),
+    CASE(idle_channel_has_no_irq_and_control_port_reads_ff),
+    CASE(control_word_raising_out0_is_an_edge))

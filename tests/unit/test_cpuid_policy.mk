@@ -1,0 +1,2 @@
+UNIT_TESTS += test_cpuid_policy
+test_cpuid_policy_SRCS := vmx/cpuid_policy.c
