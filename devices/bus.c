@@ -15,11 +15,22 @@ bool io_bus_register(struct io_bus *bus, uint16_t base, uint16_t count, io_handl
 	return true;
 }
 
-void io_bus_dispatch(const struct io_bus *bus, struct io_access *a)
+static bool io_range_has(const struct io_range *r, uint16_t port)
 {
+	return port >= r->base && port - r->base < r->count;
+}
+
+void io_bus_dispatch(struct io_bus *bus, struct io_access *a)
+{
+	const struct io_range *hit = &bus->ranges[bus->last_hit];
+	if (bus->last_hit < bus->nranges && io_range_has(hit, a->port)) {
+		hit->fn(hit->dev, a);
+		return;
+	}
 	for (int i = 0; i < bus->nranges; i++) {
 		const struct io_range *r = &bus->ranges[i];
-		if (a->port >= r->base && a->port - r->base < r->count) {
+		if (io_range_has(r, a->port)) {
+			bus->last_hit = i;
 			r->fn(r->dev, a);
 			return;
 		}

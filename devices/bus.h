@@ -23,6 +23,7 @@ struct io_range {
 struct io_bus {
 	struct io_range ranges[IO_BUS_MAX_RANGES];
 	int nranges;
+	int last_hit; /* index of the range that took the last access: guests poll one port */
 };
 
 struct mmio_range {
@@ -40,7 +41,7 @@ struct mmio_bus {
 /* Registration fails (returns false) on overlap with an existing range or when full. */
 bool io_bus_register(struct io_bus *bus, uint16_t base, uint16_t count, io_handler_fn fn,
 		     void *dev);
-void io_bus_dispatch(const struct io_bus *bus, struct io_access *a);
+void io_bus_dispatch(struct io_bus *bus, struct io_access *a);
 
 bool mmio_bus_register(struct mmio_bus *bus, uint64_t base, uint64_t size, mmio_handler_fn fn,
 		       void *dev);

@@ -3,11 +3,9 @@
 #include "kernel/elf.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
+#include "kernel/linux_boot.h"
 #include "kernel/loader_priv.h"
 #include "kernel/log.h"
-
-#define LINUX_HDRS_OFFSET 0x202 /* boot protocol header signature "HdrS" (x86 boot.rst) */
-#define LINUX_HDRS_MAGIC  "HdrS"
 
 bool loader_fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -39,8 +37,8 @@ const char *image_format_name(enum image_format f)
 
 static bool is_linux_bzimage(const uint8_t *image, size_t size)
 {
-	return size >= LINUX_HDRS_OFFSET + 4 &&
-	       memcmp(image + LINUX_HDRS_OFFSET, LINUX_HDRS_MAGIC, 4) == 0;
+	return size >= LINUX_HDR_MAGIC_OFFSET + 4 &&
+	       memcmp(image + LINUX_HDR_MAGIC_OFFSET, LINUX_HDR_MAGIC, 4) == 0;
 }
 
 enum image_format image_detect(const void *image, size_t size, const struct vm_config *cfg)
@@ -83,10 +81,12 @@ bool image_load(const void *image, size_t size, const struct vm_config *cfg, str
 		return loader_fail(err, errlen, "image (%zu bytes) does not fit in mem=%llu MiB",
 				   size, (unsigned long long)(mem->size >> 20));
 	enum image_format f = image_detect(image, size, cfg);
-	if ((f == IMAGE_MULTIBOOT1 || f == IMAGE_ELF32 || f == IMAGE_ELF64) &&
-	    (cfg->have_load || cfg->have_entry))
+	if (f != IMAGE_FLAT && f != IMAGE_UNKNOWN && (cfg->have_load || cfg->have_entry))
 		log_warn("vm %s: load= and entry= apply to flat binaries only; ignored for this %s "
 			 "image",
+			 cfg->name, image_format_name(f));
+	if (f != IMAGE_LINUX && f != IMAGE_UNKNOWN && cfg->initrd_image)
+		log_warn("vm %s: initrd= applies to Linux kernels only; ignored for this %s image",
 			 cfg->name, image_format_name(f));
 	switch (f) {
 	case IMAGE_MULTIBOOT1:
@@ -97,7 +97,7 @@ bool image_load(const void *image, size_t size, const struct vm_config *cfg, str
 	case IMAGE_FLAT:
 		return load_flat(image, size, cfg, mem, entry, err, errlen);
 	case IMAGE_LINUX:
-		return loader_fail(err, errlen, "Linux boot protocol not supported yet");
+		return load_linux(image, size, cfg, mem, entry, err, errlen);
 	case IMAGE_UNKNOWN:
 		break;
 	}

@@ -41,6 +41,13 @@ static bool apply(const char *key, size_t klen, const char *val, size_t vlen, st
 		o->selftest_exception = word_is(val, vlen, "exception");
 		return o->selftest_exception;
 	}
+	if (word_is(key, klen, "runtime")) {
+		uint32_t sec;
+		if (!parse_u32(val, vlen, &sec) || sec == 0)
+			return false;
+		o->runtime_s = sec;
+		return true;
+	}
 	if (word_is(key, klen, "rtc")) {
 		uint32_t sec;
 		if (!parse_u32(val, vlen, &sec) || sec == 0)

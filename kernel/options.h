@@ -2,6 +2,8 @@
  *   log=error|warn|info|debug   console verbosity (default info)
  *   selftest=exception          fault inside the hypervisor on purpose (tests the dump)
  *   timeslice=MICROSECONDS      scheduler time slice (default 10000)
+ *   runtime=SECONDS             end the run after this long even if VMs still run; each is
+ *                               reported "still running" with its VGA text screen
  *   rtc=SECONDS                 guests' RTCs start at this Unix time instead of the host's
  *                               CMOS clock (repeatable test runs)
  * Unknown or malformed options are reported and ignored; the boot goes on. */
@@ -13,6 +15,7 @@ struct hv_options {
 	bool selftest_exception;
 	uint32_t timeslice_us;
 	uint64_t rtc_epoch; /* 0: use the host clock */
+	uint32_t runtime_s; /* 0: no limit */
 };
 
 extern struct hv_options hv_options;

@@ -174,6 +174,39 @@ void vm_restart(struct vm *vm)
 	}
 }
 
+#define VGA_TEXT_GPA  0xb8000 /* colour text mode: 80x25 (character, attribute) pairs */
+#define VGA_TEXT_COLS 80
+#define VGA_TEXT_ROWS 25
+
+/* Prints the non-blank rows of the VM's VGA text screen: what a monitor would show. */
+static void vm_print_vga_text(struct vm *vm)
+{
+	uint8_t cells[VGA_TEXT_COLS * 2];
+	for (unsigned row = 0; row < VGA_TEXT_ROWS; row++) {
+		if (!guest_ram_read(&vm->ram, VGA_TEXT_GPA + row * sizeof cells, cells, sizeof cells))
+			return;
+		char line[VGA_TEXT_COLS + 1];
+		unsigned len = 0;
+		for (unsigned col = 0; col < VGA_TEXT_COLS; col++) {
+			char c = (char)cells[2 * col];
+			line[col] = c >= 0x20 && c < 0x7f ? c : ' ';
+			if (line[col] != ' ')
+				len = col + 1;
+		}
+		line[len] = 0;
+		if (len)
+			log_info("vm %s: screen row %2u: %s", vm->cfg.name, row, line);
+	}
+}
+
+void vm_time_limit(struct vm *vm)
+{
+	if (vm->ended)
+		return;
+	vm_print_vga_text(vm);
+	vm_stop(vm, "still running at the time limit (runtime=)");
+}
+
 void vm_exit(struct vm *vm, uint32_t code, const char *how)
 {
 	if (vm->ended)

@@ -58,6 +58,8 @@ void vm_stop(struct vm *vm, const char *why);
 /* The guest asked for a reset (i8042 0xFE): ends it ("reset requested") or, with
  * on_reset=restart, boots it again from its image. */
 void vm_reset_requested(struct vm *vm);
+/* The run's time limit passed while the VM still runs: report it (and its screen). */
+void vm_time_limit(struct vm *vm);
 /* Performs a pending on_reset=restart (called by the scheduler between slices). */
 void vm_restart(struct vm *vm);
 void vm_console_flush(struct vm *vm);

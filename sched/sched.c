@@ -55,7 +55,13 @@ void sched_run(void)
 {
 	unsigned next = 0;
 	slice_ticks = tsc_from_us(hv_options.timeslice_us);
+	uint64_t end = hv_options.runtime_s ? rdtsc() + hv_options.runtime_s * tsc_hz : ~0ull;
 	for (;;) {
+		if (rdtsc() >= end) {
+			log_info("time limit of %u s reached", hv_options.runtime_s);
+			for (unsigned i = 0; i < nvcpus; i++)
+				vm_time_limit(vcpus[i]->vm);
+		}
 		bool alive = false, ran = false;
 		uint64_t earliest = ~0ull;
 		for (unsigned k = 0; k < nvcpus; k++) {

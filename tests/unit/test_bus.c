@@ -72,5 +72,27 @@ TEST(mmio_dispatch_offsets_and_misses)
 	CHECK(mmio_bus_find(&bus, 0xfeaffff0) == 0);
 }
 
-CHECK_MAIN("bus", CASE(unclaimed_port_reads_all_ones), CASE(registered_range_gets_access),
+static uint32_t last_dev;
+static void tag_fn(void *dev, struct io_access *a)
+{
+	last_dev = *(uint32_t *)dev;
+	a->value = last_dev;
+}
+
+TEST(last_hit_cache_routes_correctly)
+{
+	struct io_bus bus = {0};
+	uint32_t one = 1, two = 2;
+	CHECK(io_bus_register(&bus, 0x40, 4, tag_fn, &one));
+	CHECK(io_bus_register(&bus, 0x60, 1, tag_fn, &two));
+	uint16_t ports[] = {0x40, 0x40, 0x60, 0x43, 0x60, 0x61, 0x40};
+	uint32_t want[] = {1, 1, 2, 1, 2, 0xff, 1};
+	for (unsigned i = 0; i < sizeof ports / sizeof ports[0]; i++) {
+		struct io_access a = {.port = ports[i], .size = 1};
+		io_bus_dispatch(&bus, &a);
+		CHECK_EQ(a.value, want[i]);
+	}
+}
+
+CHECK_MAIN("bus", CASE(last_hit_cache_routes_correctly), CASE(unclaimed_port_reads_all_ones), CASE(registered_range_gets_access),
 	   CASE(overlapping_io_rejected), CASE(mmio_dispatch_offsets_and_misses))
