@@ -238,32 +238,45 @@ static void vcpu_entry_failed(struct vcpu *v, int how)
 	vm_stop(v->vm, why);
 }
 
-/* The exit path is kept short: no TSC read or timer write per exit when the CPU has the
- * preemption timer (the slice and the vCPU timer end with a preemption-timer exit). */
+/* Work before every entry: deliver interrupts, re-arm the preemption timer. Returns false
+ * when the vCPU must leave the CPU instead (slice over on a CPU without the timer). The
+ * common case costs a few loads and compares: no TSC read, no VMCS write. */
+static bool vcpu_prepare_entry(struct vcpu *v)
+{
+	if (!vmx_caps.preempt_timer && rdtsc() >= v->slice_end)
+		return false;
+	if (__builtin_expect(vcpu_interrupt_work(v), 0))
+		vcpu_deliver_interrupt(v, vcpu_poll_sources(v, rdtsc()));
+	if (v->timer_changed && vmx_caps.preempt_timer)
+		vcpu_arm_preemption_timer(v);
+	return true;
+}
+
+/* Called by the exit stub (vmx/vmx_enter.S) with the guest GPRs saved: handles the exit
+ * and returns 0 to resume the guest directly, 1 to return from vmx_enter(). */
+int vmx_exit_dispatch(struct guest_regs *regs);
+int vmx_exit_dispatch(struct guest_regs *regs)
+{
+	struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
+	v->launched = true;
+	enum exit_action a = vmx_handle_exit(v, (uint32_t)vmcs_read(VMCS_EXIT_REASON));
+	if (__builtin_expect(vmcs_failed, 0)) {
+		vm_stop(v->vm, "VMCS access failed (see the error above)");
+		return 1;
+	}
+	if (a != EXIT_RESUME || v->state != VCPU_RUNNABLE)
+		return 1;
+	return vcpu_prepare_entry(v) ? 0 : 1;
+}
+
 void vcpu_run(struct vcpu *v)
 {
 	vcpu_load(v);
 	vmcs_failed = false;
 	v->timer_changed = true;
-	for (;;) {
-		if (!vmx_caps.preempt_timer && rdtsc() >= v->slice_end)
-			return;
-		if (__builtin_expect(vcpu_interrupt_work(v), 0))
-			vcpu_deliver_interrupt(v, vcpu_poll_sources(v, rdtsc()));
-		if (v->timer_changed && vmx_caps.preempt_timer)
-			vcpu_arm_preemption_timer(v);
-
-		int r = vmx_enter(&v->regs, v->launched);
-		if (__builtin_expect(r, 0)) {
-			vcpu_entry_failed(v, r);
-			return;
-		}
-		v->launched = true;
-		uint32_t reason = (uint32_t)vmcs_read(VMCS_EXIT_REASON);
-		enum exit_action a = vmx_handle_exit(v, reason);
-		if (__builtin_expect(vmcs_failed, 0))
-			vm_stop(v->vm, "VMCS access failed (see the error above)");
-		if (a != EXIT_RESUME || v->state != VCPU_RUNNABLE)
-			return;
-	}
+	if (!vcpu_prepare_entry(v))
+		return;
+	int r = vmx_enter(&v->regs, v->launched);
+	if (__builtin_expect(r, 0))
+		vcpu_entry_failed(v, r);
 }

@@ -1,10 +1,13 @@
-/* Guest entry and VM-exit landing.
+/* Guest entry and the VM-exit stub.
  *
  * int vmx_enter(struct guest_regs *regs, int launched)
  *   Saves the host's callee-saved registers, points VMCS HOST_RSP at this stack, loads the
- *   guest GPRs and executes VMLAUNCH (first entry) or VMRESUME. The VM exit lands at
- *   vmx_exit_landing (VMCS HOST_RIP), which stores the guest GPRs back and returns 0 from
- *   vmx_enter as if it were an ordinary call. When VMLAUNCH/VMRESUME itself fails it
+ *   guest GPRs and executes VMLAUNCH (first entry) or VMRESUME.
+ * vmx_exit_landing (VMCS HOST_RIP) stores the guest GPRs and calls
+ *   int vmx_exit_dispatch(struct guest_regs *regs)
+ *   in C. On 0 it reloads the guest GPRs and resumes the guest at once (the common case:
+ *   no host state to restore); otherwise vmx_enter returns 0 to its caller (the vCPU left
+ *   the CPU: slice over, halted, VM ended). When VMLAUNCH/VMRESUME itself fails vmx_enter
  *   returns 1 (VMfailInvalid, CF=1) or 2 (VMfailValid, ZF=1: see VM-instruction error).
  *
  * struct guest_regs is uint64_t gpr[16] in x86 register-number order (vmx/guest_regs.h). */
@@ -19,20 +22,8 @@
 #define RSI R(6)
 #define RDI R(7)
 
-	.text
-	.global vmx_enter
-vmx_enter:
-	pushq %rbp
-	pushq %rbx
-	pushq %r12
-	pushq %r13
-	pushq %r14
-	pushq %r15
-	pushq %rdi			/* regs, found again at (%rsp) on exit */
-	movl $VMCS_HOST_RSP, %eax
-	vmwrite %rsp, %rax
-	testl %esi, %esi
-
+/* Guest GPRs from (%rdi), which is loaded last; leaves flags alone. */
+	.macro load_guest_gprs
 	movq RAX(%rdi), %rax
 	movq RCX(%rdi), %rcx
 	movq RDX(%rdi), %rdx
@@ -48,12 +39,31 @@ vmx_enter:
 	movq R(14)(%rdi), %r14
 	movq R(15)(%rdi), %r15
 	movq RDI(%rdi), %rdi		/* last: it was the base pointer */
+	.endm
 
-	jnz 1f				/* flags still from testl */
+	.text
+	.global vmx_enter
+vmx_enter:
+	pushq %rbp
+	pushq %rbx
+	pushq %r12
+	pushq %r13
+	pushq %r14
+	pushq %r15
+	pushq %rdi			/* regs, found again at (%rsp) on exit */
+	movl $VMCS_HOST_RSP, %eax
+	vmwrite %rsp, %rax
+	testl %esi, %esi
+	jnz resume_guest
+	load_guest_gprs
 	vmlaunch
-	jmp 2f
-1:	vmresume
-2:	movl $1, %eax			/* mov leaves CF/ZF alone */
+	jmp entry_failed
+
+resume_guest:
+	load_guest_gprs
+	vmresume
+entry_failed:
+	movl $1, %eax			/* mov leaves CF/ZF alone */
 	jc 3f
 	movl $2, %eax
 3:	addq $8, %rsp
@@ -78,6 +88,13 @@ vmx_exit_landing:
 	movq %r14, R(14)(%rdi)
 	movq %r15, R(15)(%rdi)
 	popq RDI(%rdi)
+	/* RSP is HOST_RSP again, 16-byte aligned, with the regs pointer at (%rsp). */
+	call vmx_exit_dispatch
+	testl %eax, %eax
+	jnz leave_guest
+	movq (%rsp), %rdi
+	jmp resume_guest
+leave_guest:
 	addq $8, %rsp
 	xorl %eax, %eax
 vmx_return:

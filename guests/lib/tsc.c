@@ -5,12 +5,12 @@
 
 #define CAL_MS	      50
 #define CAL_LATCH     (PIT_HZ / (1000 / CAL_MS))
-#define CAL_MIN_LOOPS 1000 /* fewer polls than this: the end was seen too coarsely */
+#define CAL_MIN_LOOPS 100 /* fewer polls: OUT2 was not really counting down */
 #define CAL_ATTEMPTS  5
 /* OUT2 rose somewhere inside the last poll: that poll bounds the error. Linux rejects a run
  * whose slowest poll exceeds 10x its fastest, but in a VM a descheduled vCPU mid-run is
  * harmless (both clocks keep going); only a slow final poll matters. */
-#define CAL_MAX_END_ERROR_DIV 1000 /* last poll <= 0.1% of the whole */
+#define CAL_MAX_END_ERROR_DIV 200 /* the last two polls take <= 0.5% of the run */
 
 static u32 khz;
 

@@ -1,0 +1,577 @@
+/* Linux boot protocol loader, checked against Documentation/arch/x86/boot.rst with synthetic
+ * bzImages: a setup area carrying the header at 0x1f1, then a patterned "kernel". */
+#include "kernel/loader.h"
+#include "tests/unit/check.h"
+#include "tests/unit/shim.h"
+#include <stdlib.h>
+
+#define MIB	  (1ull << 20)
+#define GUEST_MEM (32 * MIB)
+#define POISON	  0xcc /* guest RAM before loading */
+#define BP	  LOADER_LINUX_BOOT_PARAMS_GPA
+
+/* Header values of the default test kernel. */
+#define K_PREF	       0x1000000ull /* 16 MiB, as Debian's kernels */
+#define K_INIT_SIZE    0x400000u
+#define K_ALIGN	       0x200000u
+#define K_BYTES	       0x3000u
+#define K_SETUP_SECTS  3
+#define K_HDR_JUMP     0x6a /* header ends at 0x26c, as protocol 2.15 */
+#define K_CMDLINE_SIZE 2047u
+
+struct test_ram {
+	uint8_t *bytes;
+	uint64_t size;
+};
+
+static bool ram_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
+{
+	struct test_ram *r = ctx;
+	if (gpa > r->size || n > r->size - gpa)
+		return false;
+	memcpy(r->bytes + gpa, src, n);
+	return true;
+}
+
+static struct test_ram ram;
+static struct gmem mem;
+static struct vm_config cfg;
+static struct guest_entry entry;
+static char err[200];
+static uint8_t image[64 * 1024];
+static uint8_t initrd[0x3000];
+static size_t image_size;
+
+static void setup(uint64_t size)
+{
+	free(ram.bytes);
+	ram.bytes = malloc(size);
+	ram.size = size;
+	memset(ram.bytes, POISON, size);
+	mem = (struct gmem){.ctx = &ram, .size = size, .write = ram_write};
+	memset(&cfg, 0, sizeof cfg);
+	strcpy(cfg.name, "lx");
+	cfg.mem_bytes = size;
+	cfg.cpus = 1;
+	memset(&entry, 0xa5, sizeof entry);
+	for (size_t i = 0; i < sizeof initrd; i++)
+		initrd[i] = (uint8_t)(i * 7 + 3);
+	err[0] = 0;
+	shim_log_take();
+}
+
+static void put(size_t off, uint64_t value, unsigned width)
+{
+	for (unsigned i = 0; i < width; i++)
+		image[off + i] = (uint8_t)(value >> (8 * i));
+}
+
+static uint64_t ram_le(uint64_t gpa, unsigned width)
+{
+	uint64_t v = 0;
+	for (unsigned i = 0; i < width; i++)
+		v |= (uint64_t)ram.bytes[gpa + i] << (8 * i);
+	return v;
+}
+
+static bool ram_all(uint64_t gpa, uint64_t n, uint8_t value)
+{
+	for (uint64_t i = 0; i < n; i++)
+		if (ram.bytes[gpa + i] != value)
+			return false;
+	return true;
+}
+
+static size_t kernel_offset(void)
+{
+	unsigned sects = image[0x1f1] ? image[0x1f1] : 4;
+	return (sects + 1) * 512u;
+}
+
+/* A protocol 2.15 bzImage: relocatable, 64-bit entry, setup filled with junk that must not
+ * reach boot_params outside the header. */
+static void build(unsigned setup_sects)
+{
+	memset(image, 0, sizeof image);
+	for (size_t i = 0; i < sizeof image; i++)
+		image[i] = (uint8_t)(0x5a ^ i);
+	image[0x1f1] = (uint8_t)setup_sects;
+	put(0x1fe, 0xaa55, 2);
+	put(0x200, 0xeb, 1);
+	put(0x201, K_HDR_JUMP, 1);
+	memcpy(image + 0x202, "HdrS", 4);
+	put(0x206, 0x020f, 2);
+	put(0x210, 0, 1);
+	put(0x211, 0x81, 1); /* LOADED_HIGH | CAN_USE_HEAP */
+	put(0x218, 0, 8);
+	put(0x224, 0xde00, 2);
+	put(0x228, 0, 4);
+	put(0x22c, 0x7fffffff, 4);
+	put(0x230, K_ALIGN, 4);
+	put(0x234, 1, 1);
+	put(0x235, 21, 1);
+	put(0x236, 0x7f, 2);
+	put(0x238, K_CMDLINE_SIZE, 4);
+	put(0x23c, 0, 4);
+	put(0x240, 0, 8);
+	put(0x250, 0, 8);
+	put(0x258, K_PREF, 8);
+	put(0x260, K_INIT_SIZE, 4);
+	size_t koff = kernel_offset();
+	image_size = koff + K_BYTES;
+	put(0x1f4, K_BYTES / 16, 4);
+	for (size_t i = 0; i < K_BYTES; i++)
+		image[koff + i] = (uint8_t)(i * 13 + 1);
+}
+
+static bool load(void)
+{
+	return image_load(image, image_size, &cfg, &mem, &entry, err, sizeof err);
+}
+
+static bool fails_with(const char *part)
+{
+	if (load())
+		return false;
+	if (!strstr(err, part))
+		printf("    error '%s' lacks '%s'\n", err, part);
+	return strstr(err, part) != NULL;
+}
+
+static void give_initrd(uint64_t size)
+{
+	cfg.initrd_image = initrd;
+	cfg.initrd_size = size;
+}
+
+/* The 4-level walk the CPU does for a 2 MiB page; ~0 when unmapped. */
+static uint64_t walk(uint64_t va)
+{
+	uint64_t pml4e = ram_le(entry.cr3 + ((va >> 39) & 511) * 8, 8);
+	if (!(pml4e & 1))
+		return ~0ull;
+	uint64_t pdpte = ram_le((pml4e & ~0xfffull) + ((va >> 30) & 511) * 8, 8);
+	if (!(pdpte & 1) || (pdpte & 0x80))
+		return ~0ull;
+	uint64_t pde = ram_le((pdpte & ~0xfffull) + ((va >> 21) & 511) * 8, 8);
+	if ((pde & 0x83) != 0x83)
+		return ~0ull;
+	return (pde & ~0x1fffffull) + (va & 0x1fffff);
+}
+
+/* --- placement and entry --- */
+
+TEST(kernel_loaded_at_pref_address)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	CHECK_EQ(image_detect(image, image_size, &cfg), IMAGE_LINUX);
+	CHECK(load());
+	CHECK(memcmp(ram.bytes + K_PREF, image + 4 * 512, K_BYTES) == 0);
+	CHECK_EQ(ram.bytes[K_PREF - 1], POISON);
+	CHECK_EQ(ram.bytes[K_PREF + K_BYTES], POISON); /* init_size is not cleared */
+}
+
+TEST(setup_sects_zero_means_four)
+{
+	setup(GUEST_MEM);
+	build(0);
+	CHECK_EQ(kernel_offset(), 5 * 512);
+	CHECK(load());
+	CHECK(memcmp(ram.bytes + K_PREF, image + 5 * 512, K_BYTES) == 0);
+}
+
+TEST(entry_is_64bit_startup_with_boot_params_in_rsi)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	CHECK(load());
+	CHECK_EQ(entry.mode, GUEST_LONG64);
+	CHECK_EQ(entry.rip, K_PREF + 0x200);
+	CHECK_EQ(entry.rsi, BP);
+	CHECK_EQ(entry.cr3, LOADER_PML4_GPA);
+	CHECK_EQ(entry.rax | entry.rbx | entry.rcx | entry.rdx | entry.rdi | entry.rbp, 0);
+	/* identity map over the kernel, its init_size, boot_params and the command line */
+	CHECK_EQ(walk(entry.rip), entry.rip);
+	CHECK_EQ(walk(K_PREF + K_INIT_SIZE - 1), K_PREF + K_INIT_SIZE - 1);
+	CHECK_EQ(walk(BP), BP);
+	CHECK_EQ(walk(LOADER_LINUX_CMDLINE_GPA), LOADER_LINUX_CMDLINE_GPA);
+}
+
+TEST(gdt_has_boot_cs_0x10_and_boot_ds_0x18)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	CHECK(load());
+	CHECK_EQ(entry.code_sel, 0x10);
+	CHECK_EQ(entry.data_sel, 0x18);
+	CHECK_EQ(entry.gdt_limit, 4 * 8 - 1);
+	CHECK_EQ(ram_le(entry.gdt_base, 8), 0);
+	CHECK_EQ(ram_le(entry.gdt_base + 8, 8), 0);
+	uint64_t code = ram_le(entry.gdt_base + 0x10, 8), data = ram_le(entry.gdt_base + 0x18, 8);
+	CHECK(code & (1ull << 47));	     /* present */
+	CHECK(code & (1ull << 53));	     /* L: 64-bit */
+	CHECK(!(code & (1ull << 54)));	     /* D clear with L */
+	CHECK_EQ((code >> 40) & 0x1f, 0x1a); /* execute/read code */
+	CHECK(data & (1ull << 47));
+	CHECK_EQ((data >> 40) & 0x1f, 0x12);		  /* read/write data */
+	CHECK_EQ(data & 0xffff, 0xffff);		  /* limit 15:0 */
+	CHECK_EQ((data >> 48) & 0x8f, 0x8f);		  /* limit 19:16, G: 4 GiB */
+	CHECK_EQ((data >> 16) & 0xffffff, 0);		  /* base 23:0 */
+	CHECK_EQ(data >> 56, 0);			  /* base 31:24 */
+}
+
+TEST(elf_gdt_keeps_its_selectors)
+{
+	/* The shared long-mode builder still gives ELF64 guests code 0x08 and data 0x10. */
+	struct guest_entry e;
+	memset(&e, 0, sizeof e);
+	setup(4 * MIB);
+	CHECK_EQ(LOADER_GDT_CODE64, 0x08);
+	memset(image, 0, sizeof image);
+	static const uint8_t elf64[64] = {0x7f, 'E', 'L', 'F', 2, 1, 1};
+	memcpy(image, elf64, sizeof elf64);
+	put(16, 2, 2);		/* ET_EXEC */
+	put(18, 62, 2);		/* EM_X86_64 */
+	put(20, 1, 4);		/* EV_CURRENT */
+	put(24, 0x100000, 8);	/* e_entry */
+	put(32, 64, 8);		/* e_phoff */
+	put(52, 64, 2);		/* e_ehsize */
+	put(54, 56, 2);		/* e_phentsize */
+	put(56, 1, 2);		/* e_phnum */
+	put(64, 1, 4);		/* PT_LOAD */
+	put(64 + 8, 0x1000, 8); /* p_offset */
+	put(64 + 16, 0x100000, 8);
+	put(64 + 24, 0x100000, 8);
+	put(64 + 32, 0x100, 8);
+	put(64 + 40, 0x100, 8);
+	CHECK(image_load(image, 0x1100, &cfg, &mem, &e, err, sizeof err));
+	CHECK_EQ(e.mode, GUEST_LONG64);
+	CHECK_EQ(e.code_sel, 0x08);
+	CHECK_EQ(e.data_sel, 0x10);
+	CHECK_EQ(e.gdt_limit, 23);
+}
+
+TEST(relocatable_kernel_rounded_up_to_alignment)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x258, 0x1100000, 8);
+	CHECK(load());
+	CHECK_EQ(entry.rip, 0x1200000 + 0x200);
+	CHECK(memcmp(ram.bytes + 0x1200000, image + 4 * 512, K_BYTES) == 0);
+	CHECK(ram_all(0x1100000, 0x1000, POISON));
+	put(0x258, 0, 8); /* below 1 MiB: the first aligned address above it */
+	CHECK(load());
+	CHECK_EQ(entry.rip, 0x200000 + 0x200);
+}
+
+TEST(non_relocatable_kernel_at_pref_address_exactly)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x234, 0, 1);
+	put(0x258, 0x1100000, 8); /* not aligned: alignment is for relocation only */
+	CHECK(load());
+	CHECK_EQ(entry.rip, 0x1100000 + 0x200);
+	put(0x258, 0x80000, 8);
+	CHECK(fails_with("not relocatable and its pref_address 0x80000 is below 1 MiB"));
+}
+
+/* --- boot_params --- */
+
+TEST(boot_params_holds_setup_header_and_loader_fields)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x1ef, 0x77, 1);  /* junk where boot_params has its sentinel */
+	put(0x23c, 1, 4);     /* hardware_subarch from the file */
+	put(0x250, 0x9999, 8); /* a stale setup_data pointer */
+	CHECK(load());
+	CHECK(ram_all(BP, 0x1e8, 0)); /* screen_info .. scratch, acpi_rsdp_addr, ext_* */
+	CHECK_EQ(ram.bytes[BP + 0x1ef], 0); /* sentinel */
+	CHECK(memcmp(ram.bytes + BP + 0x1f1, image + 0x1f1, 0x210 - 0x1f1) == 0);
+	CHECK_EQ(ram_le(BP + 0x202, 4), 0x53726448); /* "HdrS" */
+	CHECK_EQ(ram_le(BP + 0x206, 2), 0x020f);
+	CHECK_EQ(ram.bytes[BP + 0x210], 0xff); /* type_of_loader: undefined */
+	CHECK_EQ(ram.bytes[BP + 0x211], 0x01); /* LOADED_HIGH kept, CAN_USE_HEAP cleared */
+	CHECK_EQ(ram_le(BP + 0x224, 2), 0);    /* heap_end_ptr */
+	CHECK_EQ(ram_le(BP + 0x22c, 4), 0x7fffffff);
+	CHECK_EQ(ram_le(BP + 0x230, 4), K_ALIGN);
+	CHECK_EQ(ram_le(BP + 0x236, 2), 0x7f);
+	CHECK_EQ(ram_le(BP + 0x23c, 4), 0);	 /* hardware_subarch: PC */
+	CHECK_EQ(ram_le(BP + 0x240, 8), 0);	 /* hardware_subarch_data */
+	CHECK_EQ(ram_le(BP + 0x250, 8), 0);	 /* setup_data */
+	CHECK_EQ(ram_le(BP + 0x258, 8), K_PREF); /* pref_address */
+	CHECK_EQ(ram_le(BP + 0x260, 4), K_INIT_SIZE);
+	CHECK(ram_all(BP + 0x26c, 0x290 - 0x26c, 0)); /* setup code after the header: not copied */
+	CHECK_EQ(ram.bytes[BP + 0xfff], 0);
+}
+
+TEST(loaded_high_set_even_if_image_lacks_it)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x211, 0x20, 1); /* QUIET_FLAG only */
+	CHECK(load());
+	CHECK_EQ(ram.bytes[BP + 0x211], 0x21);
+}
+
+TEST(header_copy_stops_at_boot_params_limit)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x201, 0xff, 1); /* claims a header up to 0x301 */
+	CHECK(load());
+	CHECK(memcmp(ram.bytes + BP + 0x26c, image + 0x26c, 0x290 - 0x26c) == 0);
+	CHECK(ram_all(BP + 0x290, 0x2d0 - 0x290, 0)); /* edd_mbr_sig_buffer untouched */
+}
+
+TEST(cmdline_copied_and_pointed_to)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	strcpy(cfg.cmdline, "console=ttyS0 acpi=off quiet");
+	CHECK(load());
+	uint64_t ptr = ram_le(BP + 0x228, 4);
+	CHECK_EQ(ptr, LOADER_LINUX_CMDLINE_GPA);
+	CHECK_EQ(ram_le(BP + 0xc8, 4), 0); /* ext_cmd_line_ptr */
+	CHECK_STR((char *)ram.bytes + ptr, "console=ttyS0 acpi=off quiet");
+	CHECK(ptr >= BP + 0x1000 || ptr + sizeof cfg.cmdline <= BP); /* clear of boot_params */
+	cfg.cmdline[0] = 0;
+	CHECK(load());
+	CHECK_EQ(ram.bytes[ram_le(BP + 0x228, 4)], 0);
+}
+
+TEST(cmdline_longer_than_cmdline_size_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x238, 10, 4);
+	strcpy(cfg.cmdline, "0123456789A");
+	CHECK(fails_with("cmdline is 11 bytes, the kernel accepts at most 10 (cmdline_size)"));
+	CHECK(ram_all(0, GUEST_MEM, POISON)); /* nothing written */
+	cfg.cmdline[10] = 0;
+	CHECK(load());
+	CHECK_STR((char *)ram.bytes + LOADER_LINUX_CMDLINE_GPA, "0123456789");
+}
+
+TEST(e820_matches_guest_ram_layout)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	CHECK(load());
+	CHECK_EQ(ram.bytes[BP + 0x1e8], 3);
+	const uint64_t want[3][3] = {
+	    {0, 0xa0000, 1}, {0xa0000, 0x60000, 2}, {MIB, GUEST_MEM - MIB, 1}};
+	for (int i = 0; i < 3; i++) {
+		uint64_t e = BP + 0x2d0 + i * 20u;
+		CHECK_EQ(ram_le(e, 8), want[i][0]);
+		CHECK_EQ(ram_le(e + 8, 8), want[i][1]);
+		CHECK_EQ(ram_le(e + 16, 4), want[i][2]);
+	}
+	CHECK(ram_all(BP + 0x2d0 + 3 * 20, 20, 0));
+}
+
+/* --- initrd --- */
+
+TEST(no_initrd_leaves_ramdisk_fields_zero)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	CHECK(load());
+	CHECK_EQ(ram_le(BP + 0x218, 8), 0);
+	CHECK_EQ(ram_le(BP + 0xc0, 8), 0);
+	CHECK(ram_all(GUEST_MEM - 0x100000, 0x100000, POISON));
+}
+
+TEST(initrd_at_top_of_ram_page_aligned)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	give_initrd(0x1800);
+	CHECK(load());
+	uint64_t at = ram_le(BP + 0x218, 4);
+	CHECK_EQ(at, GUEST_MEM - 0x2000);
+	CHECK_EQ(ram_le(BP + 0x21c, 4), 0x1800);
+	CHECK_EQ(ram_le(BP + 0xc0, 8), 0); /* ext_ramdisk_image and _size */
+	CHECK(memcmp(ram.bytes + at, initrd, 0x1800) == 0);
+	CHECK(ram_all(at + 0x1800, 0x800, POISON));
+}
+
+TEST(initrd_below_initrd_addr_max)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x22c, 0x17fffff, 4); /* the initrd's last byte may be at 24 MiB - 1 */
+	give_initrd(0x1800);
+	CHECK(load());
+	uint64_t at = ram_le(BP + 0x218, 4);
+	CHECK_EQ(at, 24 * MIB - 0x2000);
+	CHECK(at + 0x1800 <= 24 * MIB);
+	CHECK(memcmp(ram.bytes + at, initrd, 0x1800) == 0);
+}
+
+TEST(initrd_below_kernel_when_no_room_above)
+{
+	uint64_t kernel_end = K_PREF + K_INIT_SIZE;
+	setup(kernel_end + 0x2000);
+	build(K_SETUP_SECTS);
+	give_initrd(0x3000);
+	CHECK(load());
+	uint64_t at = ram_le(BP + 0x218, 4);
+	CHECK_EQ(at, K_PREF - 0x3000);
+	CHECK(memcmp(ram.bytes + at, initrd, 0x3000) == 0);
+	CHECK(memcmp(ram.bytes + K_PREF, image + 4 * 512, K_BYTES) == 0);
+	CHECK(ram_all(kernel_end, 0x2000, POISON));
+}
+
+TEST(initrd_never_overlaps_kernel_init_size)
+{
+	/* initrd_addr_max inside the kernel's region: only below the kernel is allowed. */
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x22c, K_PREF + 0x1000, 4);
+	give_initrd(0x2000);
+	CHECK(load());
+	uint64_t at = ram_le(BP + 0x218, 4);
+	CHECK_EQ(at, K_PREF - 0x2000);
+	CHECK(at + 0x2000 <= K_PREF);
+}
+
+TEST(initrd_too_big_rejected)
+{
+	setup(K_PREF + K_INIT_SIZE + 0x1000);
+	build(K_SETUP_SECTS);
+	give_initrd(K_PREF); /* 16 MiB: neither above (4 KiB) nor below (15 MiB) the kernel */
+	CHECK(fails_with("initrd (16777216 bytes) does not fit below 0x1401000 in mem=20 MiB"));
+	CHECK(ram_all(0, ram.size, POISON)); /* nothing written */
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x22c, 0, 4);
+	give_initrd(0x1000);
+	CHECK(fails_with("initrd (4096 bytes) does not fit"));
+}
+
+/* --- header and size errors --- */
+
+TEST(old_protocol_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x206, 0x020b, 2);
+	CHECK(fails_with("Linux boot protocol 2.11 is too old (need 2.12 or later"));
+	put(0x206, 0x0204, 2);
+	CHECK(fails_with("Linux boot protocol 2.04 is too old"));
+	put(0x206, 0x020c, 2);
+	CHECK(load());
+}
+
+TEST(short_setup_header_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x201, 0x61, 1); /* ends at 0x263, before init_size is complete */
+	CHECK(fails_with("Linux setup header ends at 0x263, before init_size"));
+	put(0x201, 0x62, 1);
+	CHECK(load());
+	image_size = 0x263;
+	CHECK(fails_with("Linux setup header truncated (file is 611 bytes)"));
+}
+
+TEST(absurd_setup_sects_rejected)
+{
+	setup(GUEST_MEM);
+	build(64);
+	CHECK(fails_with("Linux setup_sects 64 is absurd"));
+	build(63);
+	CHECK(load());
+	CHECK(memcmp(ram.bytes + K_PREF, image + 64 * 512, K_BYTES) == 0);
+}
+
+TEST(truncated_image_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	image_size -= 1; /* one byte short of syssize */
+	CHECK(fails_with("truncated file?"));
+	image_size = 4 * 512; /* setup only */
+	CHECK(fails_with("truncated file?"));
+	image_size = 4 * 512 - 100; /* inside the setup */
+	CHECK(fails_with("truncated file?"));
+	build(K_SETUP_SECTS);
+	put(0x1f4, 0x10, 4); /* a kernel too short to hold its 64-bit entry */
+	image_size = 4 * 512 + 0x100;
+	CHECK(fails_with("ends before its 64-bit entry at +0x200"));
+}
+
+TEST(kernel_without_64bit_entry_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x236, 0x7e, 2);
+	CHECK(fails_with("no 64-bit entry point (XLF_KERNEL_64 clear"));
+	CHECK(ram_all(0, GUEST_MEM, POISON));
+}
+
+TEST(bad_alignment_and_init_size_rejected)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	put(0x230, 0x300000, 4);
+	CHECK(fails_with("kernel_alignment 0x300000 is not a power of two"));
+	put(0x230, 0, 4);
+	CHECK(fails_with("kernel_alignment 0x0 is not a power of two"));
+	build(K_SETUP_SECTS);
+	put(0x260, K_BYTES - 1, 4);
+	CHECK(fails_with("init_size 0x2fff is smaller than the kernel's 0x3000 bytes"));
+}
+
+TEST(kernel_larger_than_memory_rejected)
+{
+	setup(K_PREF + K_INIT_SIZE - 0x1000);
+	build(K_SETUP_SECTS);
+	CHECK(!load());
+	CHECK_STR(err, "kernel needs 4 MiB (init_size) at 0x1000000, mem=19 MiB is too small");
+	CHECK(ram_all(0, ram.size, POISON));
+	setup(K_PREF + K_INIT_SIZE); /* exactly enough */
+	build(K_SETUP_SECTS);
+	CHECK(load());
+	setup(8 * MIB); /* pref_address beyond RAM */
+	build(K_SETUP_SECTS);
+	CHECK(fails_with("kernel needs 4 MiB (init_size) at 0x1000000, mem=8 MiB is too small"));
+}
+
+/* --- settings for other formats --- */
+
+TEST(load_and_initrd_settings_warned_when_ignored)
+{
+	setup(GUEST_MEM);
+	build(K_SETUP_SECTS);
+	cfg.have_load = true;
+	cfg.load = 0x100000;
+	CHECK_EQ(image_detect(image, image_size, &cfg), IMAGE_LINUX); /* HdrS wins over load= */
+	CHECK(load());
+	CHECK(strstr(shim_log_take(), "load= and entry= apply to flat binaries only") != NULL);
+	memset(image, 0x90, 0x100);
+	give_initrd(0x1000);
+	CHECK(image_load(image, 0x100, &cfg, &mem, &entry, err, sizeof err));
+	CHECK(strstr(shim_log_take(), "initrd= applies to Linux kernels only") != NULL);
+}
+
+CHECK_MAIN("loader_linux", CASE(kernel_loaded_at_pref_address), CASE(setup_sects_zero_means_four),
+	   CASE(entry_is_64bit_startup_with_boot_params_in_rsi),
+	   CASE(gdt_has_boot_cs_0x10_and_boot_ds_0x18), CASE(elf_gdt_keeps_its_selectors),
+	   CASE(relocatable_kernel_rounded_up_to_alignment),
+	   CASE(non_relocatable_kernel_at_pref_address_exactly),
+	   CASE(boot_params_holds_setup_header_and_loader_fields),
+	   CASE(loaded_high_set_even_if_image_lacks_it), CASE(header_copy_stops_at_boot_params_limit),
+	   CASE(cmdline_copied_and_pointed_to), CASE(cmdline_longer_than_cmdline_size_rejected),
+	   CASE(e820_matches_guest_ram_layout), CASE(no_initrd_leaves_ramdisk_fields_zero),
+	   CASE(initrd_at_top_of_ram_page_aligned), CASE(initrd_below_initrd_addr_max),
+	   CASE(initrd_below_kernel_when_no_room_above), CASE(initrd_never_overlaps_kernel_init_size),
+	   CASE(initrd_too_big_rejected), CASE(old_protocol_rejected),
+	   CASE(short_setup_header_rejected), CASE(absurd_setup_sects_rejected),
+	   CASE(truncated_image_rejected), CASE(kernel_without_64bit_entry_rejected),
+	   CASE(bad_alignment_and_init_size_rejected), CASE(kernel_larger_than_memory_rejected),
+	   CASE(load_and_initrd_settings_warned_when_ignored))
