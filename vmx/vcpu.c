@@ -10,6 +10,7 @@
 #include "kernel/x86.h"
 #include "sched/sched.h"
 #include "vmx/exit.h"
+#include "vmx/intr_decide.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_init.h"
@@ -181,19 +182,14 @@ static void vcpu_set_irq_window(struct vcpu *v, bool on)
  * like the INTA cycle it models. */
 static void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
 {
-	if (!waiting) {
-		vcpu_set_irq_window(v, false);
+	enum intr_decision d = INTR_NONE;
+	if (waiting)
+		d = intr_decide(true, vmcs_read(VMCS_GUEST_RFLAGS),
+				(uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY),
+				vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
+	vcpu_set_irq_window(v, d == INTR_WAIT_WINDOW);
+	if (d != INTR_INJECT)
 		return;
-	}
-	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	uint32_t intr = (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	bool open = (rflags & RFLAGS_IF) &&
-		    !(intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS)) &&
-		    !(vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-	if (!open) {
-		vcpu_set_irq_window(v, true);
-		return;
-	}
 	unsigned vector;
 	if (v->pending_vector) {
 		vector = v->pending_vector;
@@ -203,7 +199,6 @@ static void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO,
 		   INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) | (vector & 0xff));
-	vcpu_set_irq_window(v, false);
 }
 
 static void vcpu_load(struct vcpu *v)

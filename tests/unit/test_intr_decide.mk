@@ -1,0 +1,2 @@
+UNIT_TESTS += test_intr_decide
+test_intr_decide_SRCS := vmx/intr_decide.c
