@@ -201,7 +201,7 @@ static bool write_boot_params(const uint8_t *image, struct gmem *mem,
 			  image + LINUX_HDR_START, p->hdr_end - LINUX_HDR_START) &&
 	       put_le(mem, LINUX_HDR_TYPE_OF_LOADER, LINUX_LOADER_UNDEFINED, 1) &&
 	       put_le(mem, LINUX_HDR_LOADFLAGS, loadflags, 1) &&
-	       
+	       put_le(mem, LINUX_HDR_HEAP_END_PTR, 0, 2) &&
 	       put_le(mem, LINUX_HDR_EXT_LOADER_VER, 0, 1) &&
 	       put_le(mem, LINUX_HDR_EXT_LOADER_TYPE, 0, 1) &&
 	       put_le(mem, LINUX_HDR_CMD_LINE_PTR, LOADER_LINUX_CMDLINE_GPA, 4) &&
@@ -241,7 +241,7 @@ bool load_linux(const void *image, size_t size, const struct vm_config *cfg, str
 	if (!longmode_setup_gdt(mem, entry, LINUX_BOOT_CS, LINUX_BOOT_DS, err, errlen))
 		return false;
 	entry->mode = GUEST_LONG64;
-	entry->rip = p.load + LINUX_STARTUP_64_OFFSET;
+	entry->rip = p.load;
 	entry->rsi = LOADER_LINUX_BOOT_PARAMS_GPA;
 	return true;
 }

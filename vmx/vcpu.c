@@ -250,10 +250,27 @@ static bool vcpu_prepare_entry(struct vcpu *v)
 /* Called by the exit stub (vmx/vmx_enter.S) with the guest GPRs saved: handles the exit
  * and returns 0 to resume the guest directly, 1 to return from vmx_enter(). */
 int vmx_exit_dispatch(struct guest_regs *regs);
+/* An exit that interrupted the delivery of an event (e.g. an interrupt whose delivery hit
+ * an EPT violation) must deliver that event again on the next entry. */
+static void vcpu_reinject_vectoring_event(uint32_t info)
+{
+	uint32_t type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	if (info & INTR_INFO_DELIVER_ERROR_CODE)
+		vmcs_write(VMCS_ENTRY_EXCEPTION_ERROR_CODE,
+			   vmcs_read(VMCS_IDT_VECTORING_ERROR_CODE));
+	if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_SW_EXCEPTION ||
+	    type == INTR_TYPE_PRIV_SW_EXCEPTION)
+		vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+	vmcs_write(VMCS_ENTRY_INTR_INFO, info & ~(uint32_t)INTR_INFO_NMI_UNBLOCKED);
+}
+
 int vmx_exit_dispatch(struct guest_regs *regs)
 {
 	struct vcpu *v = (struct vcpu *)regs; /* regs is the first member */
 	v->launched = true;
+	uint32_t vectoring = (uint32_t)vmcs_read(VMCS_IDT_VECTORING_INFO);
+	if (__builtin_expect(vectoring & INTR_INFO_VALID, 0))
+		vcpu_reinject_vectoring_event(vectoring);
 	enum exit_action a = vmx_handle_exit(v, (uint32_t)vmcs_read(VMCS_EXIT_REASON));
 	if (__builtin_expect(vmcs_failed, 0)) {
 		vm_stop(v->vm, "VMCS access failed (see the error above)");
