@@ -4,7 +4,7 @@
 #include "kernel/kstring.h"
 
 #define DEFAULT_MEM_MIB 16
-#define MEM_MIB_MAX	4096
+#define MEM_MIB_MAX	3072 /* RAM stays below the 32-bit device window (0xc0000000 up) */
 #define ADDRESS_LIMIT	(1ull << 32)	      /* load= and entry= are 32-bit guest-physical */
 #define WORD_MAX	(VM_CMDLINE_MAX + 16) /* room for "cmdline=" and a too-long value */
 

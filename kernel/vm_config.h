@@ -4,7 +4,7 @@
  * must be the image path or name as given again (tools/mkiso writes the basename); the
  * default VM name is its last path component.
  * Settings (each at most once):
- *   name=N       1..23 of [A-Za-z0-9_.-]     mem=MIB    1..4096, default 16
+ *   name=N       1..23 of [A-Za-z0-9_.-]     mem=MIB    1..3072, default 16
  *   cpus=N       1..VM_MAX_CPUS, default 1   load=ADDR  entry=ADDR  (0x hex or decimal, < 4 GiB)
  *   cmdline=TEXT initrd=PATH                 on_reset=exit|restart
  * Quoting: GRUB's shell strips the quotes of cmdline="a b c"; GRUB >= 2.04 then writes the

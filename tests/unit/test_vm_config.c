@@ -64,8 +64,8 @@ TEST(every_setting_parsed)
 TEST(limits_accepted)
 {
 	CHECK(parse(
-	    "img mem=4096 cpus=8 load=0xFFFFFFFF entry=0XfffFFFF0 name=abcdefghijklmnopqrstuvw"));
-	CHECK_EQ(cfg.mem_bytes, 4096ull << 20);
+	    "img mem=3072 cpus=8 load=0xFFFFFFFF entry=0XfffFFFF0 name=abcdefghijklmnopqrstuvw"));
+	CHECK_EQ(cfg.mem_bytes, 3072ull << 20);
 	CHECK_EQ(cfg.cpus, VM_MAX_CPUS);
 	CHECK_EQ(cfg.load, 0xffffffff);
 	CHECK_EQ(cfg.entry, 0xfffffff0);
@@ -119,14 +119,14 @@ TEST(missing_closing_quote_rejected)
 TEST(bad_mem_rejected)
 {
 	CHECK(rejects("img mem=abc", "mem=abc: not a number of MiB"));
-	CHECK(rejects("img mem=0", "mem=0: must be 1..4096 MiB"));
-	CHECK(rejects("img mem=4097", "mem=4097: must be 1..4096 MiB"));
+	CHECK(rejects("img mem=0", "mem=0: must be 1..3072 MiB"));
+	CHECK(rejects("img mem=3073", "mem=3073: must be 1..3072 MiB"));
 	CHECK(rejects("img mem=0x10", "mem=0x10: not a number of MiB"));
 	CHECK(rejects("img mem=16M", "mem=16M: not a number of MiB"));
 	CHECK(rejects("img mem=-1", "mem=-1: not a number of MiB"));
 	/* 2^64 + 16: must not wrap around to 16 */
 	CHECK(rejects("img mem=18446744073709551632",
-		      "mem=18446744073709551632: must be 1..4096 MiB"));
+		      "mem=18446744073709551632: must be 1..3072 MiB"));
 }
 
 TEST(bad_cpus_rejected)
