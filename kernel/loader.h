@@ -27,7 +27,7 @@
 #define LOADER_MB1_INFO_END  0xa000
 #define LOADER_LINUX_BOOT_PARAMS_GPA 0x10000
 #define LOADER_LINUX_CMDLINE_GPA     0x11000
-#define LOADER_LINUX_END	     0x12000
+#define LOADER_LINUX_END             0x12000
 
 /* Guest-physical memory as the loaders see it: RAM [0, size). */
 struct gmem {

@@ -6,7 +6,8 @@
  * Guest memory (structures at the addresses in loader.h):
  *   [0x1000, 0x8000)  page tables and GDT;  0x10000 boot_params;  0x11000 command line
  *   load address      the protected-mode kernel, init_size bytes reserved for it
- *   below the top     the initrd, page-aligned, as high as initrd_addr_max and RAM allow
+ *   highest fit       the initrd, page-aligned, below initrd_addr_max and the end of RAM;
+ *                     under the kernel when there is no room above it
  * The load address is pref_address (rounded up to kernel_alignment and to at least 1 MiB
  * if relocatable): a relocatable 64-bit kernel decompresses itself to max(load address,
  * pref_address) anyway (its LOAD_PHYSICAL_ADDR), so a lower address would not save RAM and
@@ -24,7 +25,8 @@
 _Static_assert(LOADER_LINUX_BOOT_PARAMS_GPA + LINUX_BP_SIZE <= LOADER_LINUX_CMDLINE_GPA,
 	       "boot_params before the command line");
 _Static_assert(LOADER_LINUX_CMDLINE_GPA + VM_CMDLINE_MAX <= LOADER_LINUX_END, "cmdline fits");
-_Static_assert(LOADER_LINUX_BOOT_PARAMS_GPA >= LOADER_LONGMODE_END && LOADER_LINUX_END <= LOW_RAM_END,
+_Static_assert(LOADER_LINUX_BOOT_PARAMS_GPA >= LOADER_LONGMODE_END &&
+		   LOADER_LINUX_END <= LOW_RAM_END,
 	       "Linux structures between the page tables and the end of low RAM");
 
 /* Where everything goes, decided before anything is written. */
@@ -33,8 +35,8 @@ struct linux_plan {
 	uint64_t kernel_bytes; /* its length: the rest of the file */
 	uint64_t load;	       /* its guest-physical address */
 	uint64_t init_size;
-	unsigned hdr_end;      /* setup header bytes [LINUX_HDR_START, hdr_end) go to boot_params */
-	uint64_t initrd_gpa;   /* 0 without an initrd */
+	unsigned hdr_end;    /* setup header bytes [LINUX_HDR_START, hdr_end) go to boot_params */
+	uint64_t initrd_gpa; /* 0 without an initrd */
 	uint64_t initrd_size;
 };
 
@@ -79,8 +81,8 @@ static bool check_header(const uint8_t *image, size_t size, struct linux_plan *p
 		return loader_fail(err, errlen,
 				   "Linux setup_sects %u is absurd (setup code is at most 32 KiB)",
 				   sects);
-	p->kernel_off = (uint64_t)((sects ? sects : LINUX_SETUP_SECTS_DEFAULT) + 1) *
-			LINUX_SECTOR_BYTES;
+	p->kernel_off =
+	    (uint64_t)((sects ? sects : LINUX_SETUP_SECTS_DEFAULT) + 1) * LINUX_SECTOR_BYTES;
 	uint64_t syssize = get_le(image, LINUX_HDR_SYSSIZE, 4) * LINUX_SYSSIZE_UNIT;
 	if (size <= p->kernel_off || size - p->kernel_off < syssize)
 		return loader_fail(err, errlen,
@@ -90,19 +92,18 @@ static bool check_header(const uint8_t *image, size_t size, struct linux_plan *p
 				   (unsigned long long)syssize);
 	p->kernel_bytes = size - p->kernel_off;
 	if (p->kernel_bytes <= LINUX_STARTUP_64_OFFSET)
-		return loader_fail(err, errlen,
-				   "Linux kernel (%llu bytes) ends before its 64-bit entry at +0x200",
-				   (unsigned long long)p->kernel_bytes);
+		return loader_fail(
+		    err, errlen, "Linux kernel (%llu bytes) ends before its 64-bit entry at +0x200",
+		    (unsigned long long)p->kernel_bytes);
 	if (!(get_le(image, LINUX_HDR_XLOADFLAGS, 2) & LINUX_XLF_KERNEL_64))
 		return loader_fail(err, errlen,
 				   "Linux kernel has no 64-bit entry point (XLF_KERNEL_64 clear in "
 				   "xloadflags): 32-bit kernels are not supported");
 	p->init_size = get_le(image, LINUX_HDR_INIT_SIZE, 4);
 	if (p->init_size < p->kernel_bytes)
-		return loader_fail(err, errlen,
-				   "Linux init_size 0x%llx is smaller than the kernel's 0x%llx bytes",
-				   (unsigned long long)p->init_size,
-				   (unsigned long long)p->kernel_bytes);
+		return loader_fail(
+		    err, errlen, "Linux init_size 0x%llx is smaller than the kernel's 0x%llx bytes",
+		    (unsigned long long)p->init_size, (unsigned long long)p->kernel_bytes);
 	return true;
 }
 
@@ -128,11 +129,12 @@ static bool place_kernel(const uint8_t *image, const struct gmem *mem, struct li
 				   (unsigned long long)pref);
 	}
 	if (load > mem->size || p->init_size > mem->size - load)
-		return loader_fail(err, errlen,
-				   "kernel needs %llu MiB (init_size) at 0x%llx, mem=%llu MiB is too "
-				   "small",
-				   (unsigned long long)ALIGN_UP(p->init_size, MIB) >> 20,
-				   (unsigned long long)load, (unsigned long long)(mem->size >> 20));
+		return loader_fail(
+		    err, errlen,
+		    "kernel needs %llu MiB (init_size) at 0x%llx, mem=%llu MiB is too "
+		    "small",
+		    (unsigned long long)ALIGN_UP(p->init_size, MIB) >> 20, (unsigned long long)load,
+		    (unsigned long long)(mem->size >> 20));
 	p->load = load;
 	return true;
 }
@@ -148,8 +150,8 @@ static uint64_t highest_fit(uint64_t lo, uint64_t hi, uint64_t n)
 
 /* Above the kernel's init_size region if there is room, else between 1 MiB and the kernel;
  * never above initrd_addr_max, the last byte the kernel can reach it at. */
-static bool place_initrd(const uint8_t *image, const struct vm_config *cfg,
-			 const struct gmem *mem, struct linux_plan *p, char *err, size_t errlen)
+static bool place_initrd(const uint8_t *image, const struct vm_config *cfg, const struct gmem *mem,
+			 struct linux_plan *p, char *err, size_t errlen)
 {
 	if (!cfg->initrd_image || !cfg->initrd_size)
 		return true;
@@ -191,11 +193,10 @@ static bool write_e820(struct gmem *mem)
 
 /* A zeroed zero page (so sentinel, ext_* and acpi_rsdp_addr are 0) with the image's setup
  * header and the fields a boot loader fills in. */
-static bool write_boot_params(const uint8_t *image, struct gmem *mem,
-			      const struct linux_plan *p)
+static bool write_boot_params(const uint8_t *image, struct gmem *mem, const struct linux_plan *p)
 {
-	uint8_t loadflags = (image[LINUX_HDR_LOADFLAGS] | LINUX_LF_LOADED_HIGH) &
-			    (uint8_t)~LINUX_LF_CAN_USE_HEAP;
+	uint8_t loadflags =
+	    (image[LINUX_HDR_LOADFLAGS] | LINUX_LF_LOADED_HIGH) & (uint8_t)~LINUX_LF_CAN_USE_HEAP;
 	return gmem_zero(mem, LOADER_LINUX_BOOT_PARAMS_GPA, LINUX_BP_SIZE) &&
 	       mem->write(mem->ctx, LOADER_LINUX_BOOT_PARAMS_GPA + LINUX_HDR_START,
 			  image + LINUX_HDR_START, p->hdr_end - LINUX_HDR_START) &&
@@ -241,7 +242,7 @@ bool load_linux(const void *image, size_t size, const struct vm_config *cfg, str
 	if (!longmode_setup_gdt(mem, entry, LINUX_BOOT_CS, LINUX_BOOT_DS, err, errlen))
 		return false;
 	entry->mode = GUEST_LONG64;
-	entry->rip = p.load;
+	entry->rip = p.load + LINUX_STARTUP_64_OFFSET;
 	entry->rsi = LOADER_LINUX_BOOT_PARAMS_GPA;
 	return true;
 }

@@ -20,6 +20,55 @@ static bool gmem_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
 	return guest_ram_write(ctx, gpa, src, n);
 }
 
+/* The first word of a module's command line: its image name (see tools/mkiso). */
+static void module_name(const struct mb2_module *m, char *out, size_t len)
+{
+	const char *p = m->cmdline ? m->cmdline : "";
+	size_t n = 0;
+	while (*p == ' ')
+		p++;
+	while (p[n] && p[n] != ' ' && n + 1 < len) {
+		out[n] = p[n];
+		n++;
+	}
+	out[n] = 0;
+}
+
+static const char *base_name(const char *path)
+{
+	const char *b = path;
+	for (const char *p = path; *p; p++)
+		if (*p == '/')
+			b = p + 1;
+	return b;
+}
+
+/* The module a VM's initrd= names, or -1. */
+static int find_module(const struct mb2_info *mb, const char *path)
+{
+	char name[128];
+	for (unsigned i = 0; i < mb->nmodules; i++) {
+		module_name(&mb->modules[i], name, sizeof name);
+		if (!strcmp(base_name(name), base_name(path)))
+			return (int)i;
+	}
+	return -1;
+}
+
+/* Modules some VM uses as its initrd are data, not VMs. */
+static bool module_is_initrd(const struct mb2_info *mb, unsigned idx)
+{
+	static struct vm_config cfg;
+	char err[160];
+	for (unsigned i = 0; i < mb->nmodules; i++) {
+		const char *cmd = mb->modules[i].cmdline ? mb->modules[i].cmdline : "";
+		if (i != idx && vm_config_parse(cmd, &cfg, err, sizeof err) && cfg.initrd[0] &&
+		    find_module(mb, cfg.initrd) == (int)idx)
+			return true;
+	}
+	return false;
+}
+
 unsigned vms_prepare(const struct mb2_info *mb)
 {
 	if (mb->nmodules == 0)
@@ -29,6 +78,10 @@ unsigned vms_prepare(const struct mb2_info *mb)
 		const char *cmd = m->cmdline ? m->cmdline : "";
 		struct vm *vm = &vms[nvms];
 		char err[160];
+		if (module_is_initrd(mb, i)) {
+			log_info("module %u ('%s'): an initrd (%u bytes)", i + 1, cmd, m->end - m->start);
+			continue;
+		}
 		memset(vm, 0, sizeof *vm);
 		if (!vm_config_parse(cmd, &vm->cfg, err, sizeof err)) {
 			log_err("module %u ('%s'): %s; this VM is not created", i + 1, cmd, err);
@@ -37,6 +90,17 @@ unsigned vms_prepare(const struct mb2_info *mb)
 		if (m->end <= m->start) {
 			log_err("module %u ('%s'): empty image; this VM is not created", i + 1, cmd);
 			continue;
+		}
+		if (vm->cfg.initrd[0]) {
+			int r = find_module(mb, vm->cfg.initrd);
+			if (r < 0) {
+				log_err("module %u ('%s'): initrd=%s: no such module (add a module2 "
+					"line for it); this VM is not created",
+					i + 1, cmd, vm->cfg.initrd);
+				continue;
+			}
+			vm->cfg.initrd_image = phys_to_virt(mb->modules[r].start);
+			vm->cfg.initrd_size = mb->modules[r].end - mb->modules[r].start;
 		}
 		vm->id = nvms;
 		vm->image = phys_to_virt(m->start);
@@ -139,8 +203,9 @@ void vm_reset_requested(struct vm *vm)
 {
 	if (vm->ended)
 		return;
+	/* A guest that resets itself chose to end, as under QEMU -no-reboot. */
 	if (!vm->cfg.reset_restarts) {
-		vm_stop(vm, "reset requested");
+		vm_exit(vm, 0, "reset requested");
 		return;
 	}
 	log_info("vm %s: reset requested: restarting it (on_reset=restart)", vm->cfg.name);
@@ -269,7 +334,8 @@ void vms_run_all(void)
 		if (vm->stopped)
 			log_info("  vm %s: stopped (%s)", vm->cfg.name, vm->end_reason);
 		else
-			log_info("  vm %s: exit code %u", vm->cfg.name, vm->exit_code);
+			log_info("  vm %s: exit code %u (%s)", vm->cfg.name, vm->exit_code,
+				 vm->end_reason);
 		all_ok = all_ok && !vm->stopped && vm->exit_code == 0;
 	}
 	for (unsigned i = 0; i < nvms; i++) {

@@ -71,12 +71,13 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *x)
 }
 
 /* HLT parks the vCPU until it has an interrupt to take. With RFLAGS.IF=0 nothing can ever
- * wake it (no NMIs are delivered to guests), which is how OSes halt for good: the VM ends. */
+ * wake it (no NMIs are delivered to guests), which is how OSes power off without ACPI
+ * (Linux "poweroff -f"): the VM ends, as a guest decision (exit code 0). */
 enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x)
 {
 	guest_skip_instruction();
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
-		vm_stop(v->vm, "halted with interrupts disabled");
+		vm_exit(v->vm, 0, "halted with interrupts disabled");
 		return EXIT_YIELD;
 	}
 	if (vcpu_wakeup_due(v, rdtsc()))

@@ -117,10 +117,10 @@ static void setup_guest_state(struct vcpu *v, const struct guest_entry *e)
 		efer = EFER_LME | EFER_LMA;
 		code_ar = SEG_AR_P | SEG_AR_S | SEG_AR_L | SEG_AR_G | SEG_TYPE_CODE_RX_ACCESSED;
 		data_ar |= SEG_AR_DB | SEG_AR_G;
-		guest_segment(SEG_CS, 0x08, 0, flat, code_ar);
+		guest_segment(SEG_CS, e->code_sel ? e->code_sel : 0x08, 0, flat, code_ar);
 		for (enum seg s = SEG_ES; s <= SEG_GS; s++)
 			if (s != SEG_CS)
-				guest_segment(s, 0x10, 0, flat, data_ar);
+				guest_segment(s, e->data_sel ? e->data_sel : 0x10, 0, flat, data_ar);
 		gdt_base = e->gdt_base;
 		gdt_limit = e->gdt_limit;
 		vmcs_write(VMCS_GUEST_IDTR_LIMIT, 0);
