@@ -13,6 +13,11 @@
 #define KBC_CMD   0x64
 #define RTC_PORT  0x70
 #define RTC_UPDATE_HZ 1024 /* RTC interrupts are checked at the fastest periodic rate */
+/* Device timers are looked at no more often than every 200 us (KVM clamps guest timer
+ * periods the same way): a guest that programs the PIT with a tiny count would otherwise
+ * spend its whole slice in timer exits. Ticks in between are coalesced, as for a
+ * descheduled vCPU (see devices/pit.h). */
+#define TIMER_MIN_INTERVAL_HZ 5000
 #define NS_PER_S  1000000000ull
 
 static uint64_t epoch_ns_at_boot;
@@ -106,7 +111,8 @@ void platform_update(struct vm *vm, uint64_t now)
 		uint64_t rtc_next = now + ticks_to_tsc(1, RTC_UPDATE_HZ);
 		next = rtc_next < next ? rtc_next : next;
 	}
-	p->timer_deadline = next;
+	uint64_t earliest = now + ticks_to_tsc(1, TIMER_MIN_INTERVAL_HZ);
+	p->timer_deadline = next != ~0ull && next < earliest ? earliest : next;
 	p->timers_dirty = false;
 }
 

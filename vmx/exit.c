@@ -26,9 +26,11 @@ static enum exit_action handle_init(struct vcpu *v, const struct exit_info *x)
 	return stop_vm(v, x, "INIT signal (the guest reset itself)");
 }
 
+/* The timer ends the slice, or marks a device or hypercall timer deadline: then the entry
+ * path delivers the interrupt and the vCPU keeps its slice. */
 static enum exit_action handle_preemption_timer(struct vcpu *v, const struct exit_info *x)
 {
-	return EXIT_YIELD;
+	return rdtsc() >= v->slice_end ? EXIT_YIELD : EXIT_RESUME;
 }
 
 /* With "acknowledge interrupt on exit" the vector is in the exit information; the host

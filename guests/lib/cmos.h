@@ -14,20 +14,19 @@
 #define RTC_YEAR    0x09
 #define RTC_CENTURY 0x32 /* PC/AT convention */
 
-#define RTC_REG_A	 0x0a
-#define RTC_A_UIP	 0x80 /* update in progress: clock registers about to change */
-#define RTC_A_DV_32K	 0x20 /* divider chain for the 32.768 kHz time base */
-#define RTC_A_RATE_1024	 0x06 /* periodic interrupt every 976.5625 us */
-#define RTC_REG_B	 0x0b
-#define RTC_B_SET	 0x80 /* updates stopped */
-#define RTC_B_PIE	 0x40 /* periodic interrupt enable */
-#define RTC_B_BINARY	 0x04 /* DM: 1 = binary, 0 = BCD */
-#define RTC_B_24H	 0x02 /* 1 = 24-hour mode */
-#define RTC_REG_C	 0x0c /* interrupt flags; reading clears them and drops IRQ8 */
-#define RTC_C_PF	 0x40 /* periodic flag */
-#define RTC_REG_D	 0x0d
-#define RTC_D_VRT	 0x80 /* valid RAM and time */
-#define RTC_HOUR_PM	 0x80
+#define RTC_REG_A	0x0a
+#define RTC_A_UIP	0x80 /* update in progress: clock registers about to change */
+#define RTC_A_DV_32K	0x20 /* divider chain for the 32.768 kHz time base */
+#define RTC_A_RATE_1024 0x06 /* periodic interrupt every 976.5625 us */
+#define RTC_REG_B	0x0b
+#define RTC_B_SET	0x80 /* updates stopped */
+#define RTC_B_PIE	0x40 /* periodic interrupt enable */
+#define RTC_B_BINARY	0x04 /* DM: 1 = binary, 0 = BCD */
+#define RTC_B_24H	0x02 /* 1 = 24-hour mode */
+#define RTC_REG_C	0x0c /* interrupt flags; reading clears them and drops IRQ8 */
+#define RTC_REG_D	0x0d
+#define RTC_D_VRT	0x80 /* valid RAM and time */
+#define RTC_HOUR_PM	0x80
 
 /* BIOS memory-size bytes, 16-bit little-endian, in KiB. */
 #define CMOS_BASE_KB	 0x15 /* below 1 MiB: 640 */

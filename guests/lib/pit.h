@@ -18,13 +18,11 @@
 #define PIT_MODE0     0x00 /* interrupt on terminal count: OUT rises once, N+1 clocks on */
 #define PIT_MODE2     0x04 /* rate generator: OUT pulses low every N clocks */
 
-/* Read-back command: COUNT and STATUS are active low. */
-#define PIT_RB_NO_COUNT	 0x20
-#define PIT_RB_NO_STATUS 0x10
-#define PIT_RB_CH0	 0x02
+/* Read-back command: COUNT (and STATUS, bit 4) are active low. */
+#define PIT_RB_NO_COUNT 0x20
+#define PIT_RB_CH0	0x02
 
-/* Status byte: OUT, NULL COUNT, then bits 5:0 of the last control word. */
-#define PIT_STATUS_OUT	     0x80
+/* Status byte: OUT (bit 7), NULL COUNT, then bits 5:0 of the last control word. */
 #define PIT_STATUS_NULL	     0x40
 #define PIT_STATUS_CTRL_MASK 0x3f
 

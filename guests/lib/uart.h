@@ -18,7 +18,6 @@
 #define UART_IIR_NO_INT	 0x01 /* no interrupt pending */
 #define UART_IIR_ID_MASK 0x0e
 #define UART_IIR_THRI	 0x02 /* THR empty */
-#define UART_IIR_RDI	 0x04 /* received data available */
 #define UART_IIR_RLSI	 0x06 /* receiver line status */
 #define UART_IIR_MSI	 0x00 /* modem status */
 
@@ -39,10 +38,10 @@
 #define UART_LSR_DR   0x01 /* data ready */
 #define UART_LSR_TEMT 0x40 /* transmitter empty: THR and shift register */
 
-#define UART_MSR_CTS 0x10 /* loopback: RTS */
-#define UART_MSR_DSR 0x20 /* loopback: DTR */
-#define UART_MSR_RI  0x40 /* loopback: OUT1 */
-#define UART_MSR_DCD 0x80 /* loopback: OUT2 */
+#define UART_MSR_CTS   0x10 /* loopback: RTS */
+#define UART_MSR_DSR   0x20 /* loopback: DTR */
+#define UART_MSR_RI    0x40 /* loopback: OUT1 */
+#define UART_MSR_DCD   0x80 /* loopback: OUT2 */
 #define UART_MSR_LINES 0xf0
 
 #define UART_IRQ 4 /* COM1 */

@@ -13,7 +13,7 @@
 #include "guests/pic-test/sources.h"
 #include "guests/pic-test/tests.h"
 
-#define WAIT_PENDING_MS 50 /* the slowest source, the 1024 Hz RTC, needs about 1 ms */
+#define WAIT_PENDING_MS 50   /* the slowest source, the 1024 Hz RTC, needs about 1 ms */
 #define ELCR1_WRITABLE	0xf8 /* IRQ0-2 are edge-only on PC chipsets */
 #define ELCR2_WRITABLE	0xde /* IRQ8 and IRQ13 too */
 #define SOURCES		(IRQ_BIT(0) | IRQ_BIT(UART_IRQ) | IRQ_BIT(RTC_IRQ))
@@ -82,7 +82,7 @@ static void check_registers(void)
 /* Whatever firmware left latched (a BIOS's 18.2 Hz IRQ0) must not pass for our requests. */
 static void drain_stale_requests(void)
 {
-	pic_set_mask((u16)~(SOURCES | CASCADE));
+	pic_set_mask((u16) ~(SOURCES | CASCADE));
 	let_interrupts_in(SETTLE_MS);
 	pic_set_mask(PIC_MASK_ALL);
 	nserved = 0;
@@ -97,7 +97,7 @@ static void check_priority(void)
 	};
 	char order[32] = "", isrs[48] = "";
 
-	pic_set_mask((u16)~(SOURCES | CASCADE));
+	pic_set_mask((u16) ~(SOURCES | CASCADE));
 	/* Lowest priority first: the requests arrive UART, PIT, RTC, not in priority order. */
 	source_raise(RTC_IRQ);
 	source_raise(UART_IRQ);
@@ -138,7 +138,7 @@ static void check_mask(u8 irq)
 	       "pic: masked IRQ%u stays in IRR, not delivered (IRR 0x%04x, %u interrupts)", irq,
 	       irr, while_masked);
 
-	pic_set_mask((u16)~(CASCADE | IRQ_BIT(irq)));
+	pic_set_mask((u16) ~(CASCADE | IRQ_BIT(irq)));
 	let_interrupts_in(SETTLE_MS);
 	pic_set_mask(PIC_MASK_ALL);
 	report(nserved == 1 && served[0].irq == irq,
@@ -150,8 +150,9 @@ int main(u32 magic, const struct mb1_info *mbi)
 	(void)magic;
 	(void)mbi;
 	printf("pic-test: started\n");
-	u32 khz = tsc_calibrate_khz();
-	report(khz != 0, "pic: TSC calibrated on PIT channel 2 (%u kHz)", khz);
+	u32 khz = tsc_khz_for_timeouts();
+	report(khz != 0, "pic: TSC rate known for timeouts (%u kHz, %s)", khz,
+	       tsc_calibrate_khz() ? "PIT-calibrated" : "from CPUID");
 	if (!khz)
 		report_summary();
 

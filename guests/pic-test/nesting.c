@@ -43,7 +43,7 @@ static void run(bool use_specific)
 {
 	specific = use_specific;
 	isr_outer = isr_nested = isr_after_first = isr_after_second = NOT_READ;
-	pic_set_mask((u16)~(IRQ_BIT(0) | IRQ_BIT(UART_IRQ)));
+	pic_set_mask((u16) ~(IRQ_BIT(0) | IRQ_BIT(UART_IRQ)));
 	source_raise(UART_IRQ);
 	let_interrupts_in(2 * SETTLE_MS);
 	pic_set_mask(PIC_MASK_ALL);

@@ -11,15 +11,15 @@
 #include "guests/lib/x86.h"
 #include "guests/uart-test/tests.h"
 
-#define TX_LINES	  32
-#define TX_LINE_LEN	  64
-#define TX_BYTES	  (TX_LINES * TX_LINE_LEN)
-#define TX_PREFIX_LEN	  6 /* "Unnnn:" */
-#define ALPHABET	  "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-#define ALPHABET_LEN	  (sizeof(ALPHABET) - 1)
-#define TICK_DIVISOR	  11932 /* 100 Hz */
-#define TX_TIMEOUT_TICKS  500	/* 5 s */
-#define IIR_LOOP_LIMIT	  256	/* a UART that never stops asking must not hang the guest */
+#define TX_LINES	 32
+#define TX_LINE_LEN	 64
+#define TX_BYTES	 (TX_LINES * TX_LINE_LEN)
+#define TX_PREFIX_LEN	 6 /* "Unnnn:" */
+#define ALPHABET	 "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+#define ALPHABET_LEN	 (sizeof(ALPHABET) - 1)
+#define TICK_DIVISOR	 11932 /* 100 Hz */
+#define TX_TIMEOUT_TICKS 500   /* 5 s */
+#define IIR_LOOP_LIMIT	 256   /* a UART that never stops asking must not hang the guest */
 
 static char text[TX_BYTES];
 static volatile u32 sent, uart_irqs, refills, ticks;
@@ -32,7 +32,8 @@ static void build_text(void)
 
 		snprintf(prefix, sizeof(prefix), "U%04u:", n);
 		for (u32 col = 0; col < TX_LINE_LEN - 1; col++)
-			line[col] = col < TX_PREFIX_LEN ? prefix[col] : ALPHABET[(n + col) % ALPHABET_LEN];
+			line[col] =
+			    col < TX_PREFIX_LEN ? prefix[col] : ALPHABET[(n + col) % ALPHABET_LEN];
 		line[TX_LINE_LEN - 1] = '\n';
 	}
 }
@@ -87,7 +88,7 @@ void test_uart_irq_transmit(void)
 	build_text();
 	trap_set_handler(IRQ_VECTOR(0), on_tick);
 	trap_set_handler(IRQ_VECTOR(UART_IRQ), on_uart);
-	pic_init((u16)~(IRQ_BIT(0) | IRQ_BIT(UART_IRQ)));
+	pic_init((u16) ~(IRQ_BIT(0) | IRQ_BIT(UART_IRQ)));
 	pit_start(PIT_MODE2, TICK_DIVISOR);
 	printf("uart-test: interrupt-driven transmit of %u bytes\n", TX_BYTES);
 	serial_wait_idle();
