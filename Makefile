@@ -29,7 +29,7 @@ KSRC_S := $(wildcard boot/*.S vmx/*.S)
 KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
 KERNEL := $(BUILD)/mhv.elf
 
-.PHONY: all kernel guests unit-tests test run bench deps clean format
+.PHONY: all kernel guests unit-tests test run bench bench-linux deps clean format
 all: kernel guests unit-tests
 
 kernel: $(KERNEL)
@@ -84,6 +84,10 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory kernel guests
 	@tools/bench
+
+bench-linux: deps
+	@$(MAKE) --no-print-directory kernel linux-guest
+	@tools/bench-linux
 
 format:
 	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c guests/*/*.c)
