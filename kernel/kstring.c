@@ -1,12 +1,15 @@
 #include "kernel/kstring.h"
 #include <stdint.h>
 
+/* REP MOVS/STOS: the CPU's fast-string path (and Bochs's) beats a byte loop by far on the
+ * big copies and clears of guest RAM. */
 void *memcpy(void *dst, const void *src, size_t n)
 {
-	uint8_t *d = dst;
-	const uint8_t *s = src;
-	while (n--)
-		*d++ = *s++;
+	void *d = dst;
+	size_t q = n / 8;
+	__asm__ volatile("rep movsq" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
+	q = n % 8;
+	__asm__ volatile("rep movsb" : "+D"(d), "+S"(src), "+c"(q) : : "memory");
 	return dst;
 }
 
@@ -23,9 +26,12 @@ void *memmove(void *dst, const void *src, size_t n)
 
 void *memset(void *dst, int c, size_t n)
 {
-	uint8_t *d = dst;
-	while (n--)
-		*d++ = (uint8_t)c;
+	void *d = dst;
+	size_t q = n / 8;
+	uint64_t pattern = 0x0101010101010101ull * (uint8_t)c;
+	__asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
+	q = n % 8;
+	__asm__ volatile("rep stosb" : "+D"(d), "+c"(q) : "a"(pattern) : "memory");
 	return dst;
 }
 
