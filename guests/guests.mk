@@ -30,13 +30,16 @@ $(foreach g,mb1-test hostile bench,$(eval $(call guest_elf_rule,$(g))))
 # Legacy-device guests: PIT, PIC, UART and RTC checks, and a port-I/O fuzzer.
 $(foreach g,pit-test pic-test uart-test rtc-test port-fuzz,$(eval $(call guest_elf_rule,$(g))))
 
-# Flat real-mode image: linked where mhv loads it (load=0x8000), then stripped to raw bytes.
+# Flat real-mode images: linked where mhv loads them (load=0x8000), then stripped to raw bytes.
 REALMODE_LOAD := 0x8000
-$(GUEST_OUT)/realmode.elf: $(call guest_objs,realmode)
-	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD) -e _start -o $@ $^
+define guest_flat_rule
+$(GUEST_OUT)/$(1).elf: $(call guest_objs,$(1))
+	$(LD) -m elf_i386 -nostdlib -static -Ttext=$(REALMODE_LOAD) -e _start -o $$@ $$^
 
-$(GUEST_OUT)/realmode.bin: $(GUEST_OUT)/realmode.elf
-	$(OBJCOPY) -O binary -j .text $< $@
-GUEST_IMAGES += $(GUEST_OUT)/realmode.bin
+$(GUEST_OUT)/$(1).bin: $(GUEST_OUT)/$(1).elf
+	$(OBJCOPY) -O binary -j .text $$< $$@
+GUEST_IMAGES += $(GUEST_OUT)/$(1).bin
+endef
+$(foreach g,realmode reset-test,$(eval $(call guest_flat_rule,$(g))))
 
 -include $(wildcard $(GUEST_OUT)/obj/*/*.d)
