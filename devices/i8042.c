@@ -20,6 +20,7 @@
 /* Controller commands written to 0x64. */
 #define CMD_READ_CTR	   0x20
 #define CMD_WRITE_CTR	   0x60 /* data byte follows on 0x60 */
+#define CMD_WRITE_RAM_LAST 0x7f /* 0x61-0x7f write RAM bytes 1-31: data byte follows */
 #define CMD_AUX_DISABLE	   0xa7
 #define CMD_AUX_ENABLE	   0xa8
 #define CMD_AUX_TEST	   0xa9
@@ -53,10 +54,29 @@
 #define KBD_ID_MF2_2	  0x83
 #define KBD_SCANCODE_SET2 0x02
 
+/* Translation to set 1 (command byte bit 6) changes two of the bytes this keyboard sends. */
+#define XLATED_SET2	0x41 /* set 2 code 0x02: "set 2" in reply to 0xf0 0x00 */
+#define XLATED_ID_MF2_2 0x41 /* set 2 code 0x83: an MF2 keyboard identifies as 0xab 0x41 */
+
 static void push(struct i8042 *k, uint8_t byte)
 {
 	if (k->out_count < I8042_OUT_QUEUE)
 		k->out[(k->out_head + k->out_count++) % I8042_OUT_QUEUE] = byte;
+}
+
+/* A byte from the keyboard, as the controller passes it on. */
+static void from_keyboard(struct i8042 *k, uint8_t byte)
+{
+	if (k->ctr & CTR_XLATE && byte == KBD_SCANCODE_SET2)
+		byte = XLATED_SET2;
+	else if (k->ctr & CTR_XLATE && byte == KBD_ID_MF2_2)
+		byte = XLATED_ID_MF2_2;
+	push(k, byte);
+}
+
+static bool is_ram_write(uint8_t cmd)
+{
+	return cmd > CMD_WRITE_CTR && cmd <= CMD_WRITE_RAM_LAST;
 }
 
 static uint8_t read_data(struct i8042 *k)
@@ -136,6 +156,8 @@ static void controller_command(struct i8042 *k, uint8_t cmd)
 		push(k, k->output_port);
 		break;
 	default: /* RAM access, input port and vendor commands: not present */
+		if (is_ram_write(cmd))
+			k->awaiting = cmd; /* its data byte is not for the keyboard */
 		break;
 	}
 }
@@ -144,9 +166,9 @@ static void controller_command(struct i8042 *k, uint8_t cmd)
 static void keyboard_byte(struct i8042 *k, uint8_t v)
 {
 	if (k->kbd_awaiting) {
-		push(k, KBD_ACK);
+		from_keyboard(k, KBD_ACK);
 		if (k->kbd_awaiting == KBD_SCANCODE_SET && v == 0)
-			push(k, KBD_SCANCODE_SET2);
+			from_keyboard(k, KBD_SCANCODE_SET2);
 		k->kbd_awaiting = 0;
 		return;
 	}
@@ -154,23 +176,23 @@ static void keyboard_byte(struct i8042 *k, uint8_t v)
 	case KBD_SET_LEDS:
 	case KBD_SCANCODE_SET:
 	case KBD_SET_TYPEMATIC:
-		push(k, KBD_ACK);
+		from_keyboard(k, KBD_ACK);
 		k->kbd_awaiting = v;
 		break;
 	case KBD_ECHO:
-		push(k, KBD_ECHO);
+		from_keyboard(k, KBD_ECHO);
 		break;
 	case KBD_IDENTIFY:
-		push(k, KBD_ACK);
-		push(k, KBD_ID_MF2_1);
-		push(k, KBD_ID_MF2_2);
+		from_keyboard(k, KBD_ACK);
+		from_keyboard(k, KBD_ID_MF2_1);
+		from_keyboard(k, KBD_ID_MF2_2);
 		break;
 	case KBD_RESET:
-		push(k, KBD_ACK);
-		push(k, KBD_BAT_OK);
+		from_keyboard(k, KBD_ACK);
+		from_keyboard(k, KBD_BAT_OK);
 		break;
 	default:
-		push(k, v >= KBD_FIRST_SIMPLE ? KBD_ACK : KBD_RESEND);
+		from_keyboard(k, v >= KBD_FIRST_SIMPLE ? KBD_ACK : KBD_RESEND);
 		break;
 	}
 }
@@ -195,9 +217,18 @@ static void write_data(struct i8042 *k, uint8_t v)
 	case CMD_WRITE_AUX:
 		break; /* no auxiliary device to loop through or talk to */
 	default:
+		if (is_ram_write(cmd))
+			break; /* RAM beyond the command byte is not kept */
 		keyboard_byte(k, v);
 		break;
 	}
+}
+
+/* A wider access is byte cycles at consecutive ports. Only the first is the controller's;
+ * the ports above it are not, and read all-ones as unclaimed ISA ports do. */
+static uint32_t ports_above(uint8_t size)
+{
+	return size >= 4 ? 0xffffff00u : (1u << (size * 8)) - 0x100u;
 }
 
 void i8042_io(void *kbc, struct io_access *a)
@@ -210,5 +241,5 @@ void i8042_io(void *kbc, struct io_access *a)
 	else if (a->write)
 		write_data(k, v);
 	else
-		a->value = command_port ? read_status(k) : read_data(k);
+		a->value = (command_port ? read_status(k) : read_data(k)) | ports_above(a->size);
 }
