@@ -23,6 +23,7 @@
 #define PTE_W                0x2       /* writable */
 #define PTE_PS               0x80      /* 2 MiB page in a PDE */
 #define CPUID_EXT_LM         (1 << 29) /* CPUID 0x80000001 EDX: long mode */
+#define CPUID_EXT_NX         (1 << 20) /* CPUID 0x80000001 EDX: execute disable */
 
 	.section .boot.text, "ax"
 	.code32
@@ -46,6 +47,7 @@ _start:
 	cpuid
 	testl $CPUID_EXT_LM, %edx
 	jz no_long_mode
+	movl %edx, boot_ext_features	/* NX may be disabled by the firmware */
 
 	call build_page_tables
 
@@ -56,8 +58,11 @@ _start:
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
 	rdmsr
-	orl $(EFER_LME | EFER_NXE), %eax
-	wrmsr
+	orl $EFER_LME, %eax
+	testl $CPUID_EXT_NX, boot_ext_features
+	jz 1f
+	orl $EFER_NXE, %eax
+1:	wrmsr
 	/* Caches on (firmware may leave CD/NW set), native FPU errors, FPU usable. */
 	movl %cr0, %eax
 	andl $~(CR0_CD | CR0_NW | CR0_EM | CR0_TS), %eax
@@ -170,6 +175,8 @@ boot_gdt_ptr:
 boot_magic:
 	.long 0
 boot_info:
+	.long 0
+boot_ext_features:
 	.long 0
 
 msg_no_mb2:

@@ -14,9 +14,10 @@ void console_input_init(void)
 			 vm_by_index(0)->cfg.name, vm_count());
 }
 
-void console_input_poll(void)
+bool console_input_poll(void)
 {
 	char c;
+	bool delivered = false;
 	/* Stop reading the host UART while our queue is full: its own FIFO then holds
 	 * further bytes instead of us dropping them. */
 	while (focus.len < FOCUS_QUEUE_SIZE && serial_getc(&c)) {
@@ -34,11 +35,14 @@ void console_input_poll(void)
 	struct vm *vm = focus.count ? vm_by_index(focus.current) : 0;
 	if (!vm || vm->ended) {
 		focus.len = 0;
-		return;
+		return false;
 	}
 	uint8_t b;
-	while (focus_queue_peek(&focus, &b) && uart_rx_push(&vm->plat.com1, b))
+	while (focus_queue_peek(&focus, &b) && uart_rx_push(&vm->plat.com1, b)) {
 		focus_queue_pop(&focus);
+		delivered = true;
+	}
+	return delivered;
 }
 
 struct vm *console_input_focus_vm(void)

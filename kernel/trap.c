@@ -72,8 +72,19 @@ static void dump_exception(const struct trap_frame *f)
 	print_backtrace(f->rip, f->rbp);
 }
 
+void host_nmi(void)
+{
+	static unsigned seen;
+	if (seen++ < 4)
+		log_warn("NMI received (no NMI source is in use; ignored)");
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector == VEC_NMI) {
+		host_nmi();
+		return;
+	}
 	if (f->vector >= VEC_FIRST_IRQ && irq_handlers[f->vector]) {
 		irq_handlers[f->vector](f);
 		return;

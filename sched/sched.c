@@ -30,19 +30,23 @@ uint64_t sched_slice_ticks(void)
 	return slice_ticks;
 }
 
-/* Nothing can run: wait for the earliest timer, or end VMs that can never wake. */
-static void sched_idle(uint64_t earliest)
+/* Nothing can run: wait for the earliest timer (or typed input that may wake a VM), or
+ * end VMs that can never wake. */
+static void sched_idle(uint64_t earliest, uint64_t end)
 {
 	if (earliest != ~0ull) {
-		while (rdtsc() < earliest)
-			console_input_poll();
+		if (end < earliest)
+			earliest = end;
+		while (rdtsc() < earliest && !console_input_poll())
+			cpu_relax();
 		return;
 	}
 	/* Only typed input can still wake a VM: wait for it if the focused VM is halted. */
 	struct vm *focused = console_input_focus_vm();
 	for (unsigned i = 0; i < nvcpus; i++) {
 		if (vcpus[i]->state == VCPU_HALTED && vcpus[i]->vm == focused) {
-			console_input_poll();
+			while (rdtsc() < end && !console_input_poll())
+				cpu_relax();
 			return;
 		}
 	}
@@ -88,7 +92,7 @@ void sched_run(void)
 			return;
 		console_input_poll();
 		if (!ran)
-			sched_idle(earliest);
+			sched_idle(earliest, end);
 		next = (next + 1) % nvcpus;
 	}
 }

@@ -42,10 +42,37 @@ static enum exit_action handle_external_interrupt(struct vcpu *v, const struct e
 	return EXIT_YIELD;
 }
 
-/* VMX is hidden from guests: its instructions fault as on a CPU without VMX. */
+/* Instructions of features hidden from guests (VMX, SMX, XSAVE, MONITOR/MWAIT) fault as
+ * on a CPU without them. */
 static enum exit_action handle_vmx_instruction(struct vcpu *v, const struct exit_info *x)
 {
 	inject_ud(v);
+	return EXIT_RESUME;
+}
+
+#define VEC_DB 1
+#define DR6_EXIT_BITS 0x600f /* B0-B3, BD, BS: what the exit qualification reports */
+
+/* Exceptions in the bitmap (#DB, #AC) go straight back to the guest; an NMI that arrived
+ * while the guest ran belongs to the host. */
+static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_info *x)
+{
+	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
+	unsigned vector = info & INTR_INFO_VECTOR_MASK;
+	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+		host_nmi();
+		return EXIT_RESUME;
+	}
+	if (vector == VEC_DB) {
+		/* The exit happened before DR6 was written: do what delivery would have. */
+		uint64_t dr6;
+		__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+		dr6 = (dr6 & ~(uint64_t)DR6_EXIT_BITS) | (x->qualification & DR6_EXIT_BITS);
+		__asm__ volatile("mov %0, %%dr6" : : "r"(dr6));
+	}
+	bool has_error = info & INTR_INFO_DELIVER_ERROR_CODE;
+	inject_exception(v, vector, has_error,
+			 has_error ? (uint32_t)vmcs_read(VMCS_EXIT_INTR_ERROR_CODE) : 0);
 	return EXIT_RESUME;
 }
 
@@ -65,6 +92,7 @@ static enum exit_action handle_entry_failure(struct vcpu *v, const struct exit_i
 }
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTR] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT] = handle_init,
@@ -95,12 +123,14 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
 	[EXIT_REASON_XSETBV] = handle_vmx_instruction,
+	[EXIT_REASON_MWAIT] = handle_vmx_instruction,
+	[EXIT_REASON_MONITOR] = handle_vmx_instruction,
 	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
 };
 
 /* Exits whose handlers use the exit qualification; the others skip the VMREAD. */
 static const uint64_t qualification_used =
-	1ull << EXIT_REASON_CR_ACCESS | 1ull << EXIT_REASON_IO_INSTRUCTION |
+	1ull << EXIT_REASON_EXCEPTION_NMI | 1ull << EXIT_REASON_CR_ACCESS | 1ull << EXIT_REASON_IO_INSTRUCTION |
 	1ull << EXIT_REASON_EPT_VIOLATION | 1ull << EXIT_REASON_ENTRY_FAIL_GUEST_STATE |
 	1ull << EXIT_REASON_ENTRY_FAIL_MSR_LOAD;
 
@@ -157,6 +187,12 @@ void exit_dump(struct vcpu *v, const struct exit_info *x, const char *why)
 	kprintf("  R13=%016llx R14=%016llx R15=%016llx\n", (unsigned long long)g[GPR_R13],
 		(unsigned long long)g[GPR_R14], (unsigned long long)g[GPR_R15]);
 	console_unlock(flags);
+}
+
+bool guest_in_64bit_mode(void)
+{
+	return (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) &&
+	       (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & SEG_AR_L);
 }
 
 void guest_skip_instruction(void)

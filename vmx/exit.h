@@ -23,6 +23,8 @@ enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *x, const
 void exit_dump(struct vcpu *v, const struct exit_info *x, const char *why);
 
 /* Shared helpers for handlers. */
+/* 64-bit mode: IA-32e mode and a 64-bit code segment (not compatibility mode). */
+bool guest_in_64bit_mode(void);
 void guest_skip_instruction(void);
 void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 #define inject_gp(v) inject_exception((v), 13, true, 0)

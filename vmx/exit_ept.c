@@ -26,11 +26,17 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 	}
 	if (x->qualification & EXITQ_EPT_FETCH)
 		return exit_unhandled(v, x, "instruction fetch from an MMIO region");
+	/* Only a data access by the instruction at RIP can be emulated: not a page-table walk
+	 * or an event delivery (IDT or stack in MMIO) that touched the region. */
+	if (!(x->qualification & EXITQ_EPT_GLA_VALID) ||
+	    !(x->qualification & EXITQ_EPT_GLA_TRANSLATED) ||
+	    (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		return exit_unhandled(v, x, "MMIO region used as page tables, IDT or stack");
 
 	uint8_t bytes[MAX_INSN_BYTES];
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	uint64_t cr0 = vmcs_read(VMCS_CR0_READ_SHADOW);
+	uint64_t cr0 = vmcs_read(VMCS_GUEST_CR0); /* PE is not shadowed: the real value counts */
 	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
 	uint32_t cs_ar = (uint32_t)vmcs_read(VMCS_GUEST_CS_AR_BYTES);
 	uint64_t cs_base = vmcs_read(VMCS_GUEST_CS_BASE);

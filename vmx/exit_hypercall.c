@@ -43,7 +43,7 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *x)
 		inject_ud(v);
 		return EXIT_RESUME;
 	}
-	bool wide = vmcs_read(VMCS_GUEST_EFER) & EFER_LMA;
+	bool wide = guest_in_64bit_mode();
 	uint64_t nr = wide ? g[GPR_RAX] : (uint32_t)g[GPR_RAX];
 	uint64_t a1 = wide ? g[GPR_RBX] : (uint32_t)g[GPR_RBX];
 	uint64_t a2 = wide ? g[GPR_RCX] : (uint32_t)g[GPR_RCX];

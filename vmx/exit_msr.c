@@ -20,6 +20,13 @@
 #define MISC_ENABLE_NO_PEBS       (1ull << 12) /* precise event sampling unavailable */
 #define EFER_GUEST_WRITABLE (EFER_SCE | EFER_LME | EFER_NXE)
 
+/* VM entry refuses non-canonical bases and SYSENTER targets: the guest gets the #GP its
+ * WRMSR would get on hardware instead. */
+static bool canonical(uint64_t a)
+{
+	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
+}
+
 static void msr_log_unknown(struct vcpu *v, const char *op, uint32_t msr)
 {
 	struct vm *vm = v->vm;
@@ -27,8 +34,9 @@ static void msr_log_unknown(struct vcpu *v, const char *op, uint32_t msr)
 	for (unsigned i = 0; i < n && i < 8; i++)
 		if (vm->unknown_msr_seen[i] == msr)
 			return;
-	if (n < 8)
-		vm->unknown_msr_seen[n] = msr;
+	if (n >= 8)
+		return; /* the list is full: stay quiet rather than log forever */
+	vm->unknown_msr_seen[n] = msr;
 	vm->unknown_msr_count++;
 	log_warn("vm %s: %s of unknown MSR 0x%x: #GP injected", vm->cfg.name, op, msr);
 }
@@ -104,9 +112,13 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		vmcs_write(VMCS_GUEST_SYSENTER_CS, val);
 		return true;
 	case MSR_IA32_SYSENTER_ESP:
+		if (!canonical(val))
+			return false;
 		vmcs_write(VMCS_GUEST_SYSENTER_ESP, val);
 		return true;
 	case MSR_IA32_SYSENTER_EIP:
+		if (!canonical(val))
+			return false;
 		vmcs_write(VMCS_GUEST_SYSENTER_EIP, val);
 		return true;
 	case MSR_IA32_PAT:
@@ -123,9 +135,13 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	case MSR_IA32_EFER:
 		return efer_write(val);
 	case MSR_IA32_FS_BASE:
+		if (!canonical(val))
+			return false;
 		vmcs_write(VMCS_GUEST_FS_BASE, val);
 		return true;
 	case MSR_IA32_GS_BASE:
+		if (!canonical(val))
+			return false;
 		vmcs_write(VMCS_GUEST_GS_BASE, val);
 		return true;
 	default:

@@ -25,7 +25,10 @@ bool guest_msr_slot(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
 			*val = rdmsr(msr);
 			return true;
 		}
-		if (i == 5 ? *val >> 32 : (i >= 1 && i <= 2) || i == 4 ? !canonical(*val) : false)
+		bool high_reserved = lazy_msr_index[i] == 0xc0000084 || lazy_msr_index[i] == 0xc0000103;
+		bool address = !high_reserved && lazy_msr_index[i] != 0xc0000081;
+		/* A value the CPU would refuse must #GP in the guest, not in the hypervisor. */
+		if ((high_reserved && *val >> 32) || (address && !canonical(*val)))
 			return false;
 		wrmsr(msr, *val);
 		return true;

@@ -22,6 +22,7 @@ int vmx_enter(struct guest_regs *regs, int launched);
 #define FXSAVE_MXCSR   24     /* SSE control/status */
 #define FCW_POWER_ON   0x037f /* all exceptions masked, 64-bit precision */
 #define MXCSR_POWER_ON 0x1f80 /* all SSE exceptions masked */
+#define PAT_POWER_ON   0x0007040600070406ull
 
 static uint16_t next_vpid = 1;
 static uint64_t msr_bitmap_pa;
@@ -78,13 +79,17 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 	v->id = id;
 	v->vmcs_pa = vmcs;
 	v->state = VCPU_RUNNABLE;
+	v->guest_pat = PAT_POWER_ON;
 	if (vmx_caps.vpid)
 		v->vpid = next_vpid++;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_caps.revision_id;
 
 	if (!vmcs_clear(vmcs) || !vmcs_load(vmcs) || !vmcs_setup(v, entry)) {
+		struct vcpu *prev = this_cpu()->current_vcpu;
 		log_err("vm %s: VMCS setup failed for vCPU %u", vm->cfg.name, id);
 		vcpu_destroy(v);
+		if (prev)
+			vmcs_load(prev->vmcs_pa); /* it is still the CPU's vCPU */
 		return 0;
 	}
 	fpu_init_state(v);
@@ -101,12 +106,15 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
 	v->timer_deadline = 0;
 	v->pending_vector = 0;
 	v->irq_window_armed = false;
+	v->guest_pat = PAT_POWER_ON;
+	memset(v->lazy_msrs, 0, sizeof v->lazy_msrs);
 	if (!vmcs_clear(v->vmcs_pa) || !vmcs_load(v->vmcs_pa))
 		return false;
 	if (c->current_vcpu != v)
 		vcpu_switch_to(v);
 	fpu_init_state(v);
 	fpu_switch(0, v);
+	guest_msrs_switch(0, v);
 	return vmcs_setup(v, entry);
 }
 
@@ -166,7 +174,8 @@ static bool vcpu_interrupt_work(const struct vcpu *v)
 {
 	const struct vm_platform *p = &v->vm->plat;
 	return v->timer_deadline || v->pending_vector || v->irq_window_armed ||
-	       (vcpu_gets_pic(v) && (p->irq_changed || p->timers_dirty || p->timer_deadline != ~0ull));
+	       (vcpu_gets_pic(v) && (pic_intr_pending(&p->pic) || p->timers_dirty ||
+				     p->timer_deadline != ~0ull));
 }
 
 static void vcpu_set_irq_window(struct vcpu *v, bool on)
@@ -238,7 +247,8 @@ static void vcpu_entry_failed(struct vcpu *v, int how)
  * common case costs a few loads and compares: no TSC read, no VMCS write. */
 static bool vcpu_prepare_entry(struct vcpu *v)
 {
-	if (!vmx_caps.preempt_timer && rdtsc() >= v->slice_end)
+	/* The preemption timer counts guest time only; time in exit handlers counts too. */
+	if (rdtsc() >= v->slice_end)
 		return false;
 	if (__builtin_expect(vcpu_interrupt_work(v), 0))
 		vcpu_deliver_interrupt(v, vcpu_poll_sources(v, rdtsc()));

@@ -12,6 +12,9 @@
 #define PAT_POWER_ON_DEFAULT 0x0007040600070406ull /* WB WT UC- UC, twice */
 #define DR7_POWER_ON         0x400ull
 
+#define VEC_DB 1  /* debug exception */
+#define VEC_AC 17 /* alignment check */
+
 extern char vmx_exit_landing[];
 
 enum seg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR, SEG_COUNT };
@@ -60,7 +63,9 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	vmcs_write(VMCS_CTRL_EXIT_CONTROLS, vmx_caps.exit);
 	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS,
 		   vmx_caps.entry | (long_mode ? ENTRY_CTL_IA32E_MODE_GUEST : 0));
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 0);
+	/* #DB and #AC are intercepted only to be reflected: a guest can make their delivery
+	 * fault endlessly (CVE-2015-5307/8104) and never reach an instruction boundary. */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB | 1u << VEC_AC);
 	vmcs_write(VMCS_PF_ERROR_CODE_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_CODE_MATCH, 0);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);

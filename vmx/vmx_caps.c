@@ -125,6 +125,15 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 		entry_ctl |= ENTRY_CTL_LOAD_PAT;
 	}
 	proc |= if_allowed(proc_msr, PROC_MSR_BITMAPS);
+	/* MWAIT could put the CPU in a C-state where the preemption timer stops; guests are
+	 * told there is no MONITOR/MWAIT and get #UD if they try. */
+	proc |= if_allowed(proc_msr, PROC_MWAIT_EXITING) | if_allowed(proc_msr, PROC_MONITOR_EXITING);
+	/* Guest DR7 and IA32_DEBUGCTL survive exits (else every exit clears DR7 to 0x400). */
+	if (if_allowed(exit_msr, EXIT_CTL_SAVE_DEBUG_CTLS) &&
+	    if_allowed(entry_msr, ENTRY_CTL_LOAD_DEBUG_CTLS)) {
+		exit_ctl |= EXIT_CTL_SAVE_DEBUG_CTLS;
+		entry_ctl |= ENTRY_CTL_LOAD_DEBUG_CTLS;
+	}
 	/* A VPID is useless without INVVPID to flush its stale translations. */
 	if (cap & VPID_CAP_INVVPID)
 		proc2 |= if_allowed(proc2_msr, PROC2_VPID);
