@@ -354,11 +354,6 @@ const struct irq_sink *pic_irq_sink(struct pic_pair *p)
 	return &p->sink;
 }
 
-bool pic_intr_pending(const struct pic_pair *p)
-{
-	return p->int_out;
-}
-
 int pic_acknowledge(struct pic_pair *p)
 {
 	struct pic_chip *m = &p->master;

@@ -68,7 +68,10 @@ void pic_set_irq(struct pic_pair *p, unsigned irq, bool level);
 /* An irq_sink whose set_level() is pic_set_irq(); valid as long as `p` is. */
 const struct irq_sink *pic_irq_sink(struct pic_pair *p);
 /* The master's INT output: an unmasked request outranks everything in service. */
-bool pic_intr_pending(const struct pic_pair *p);
+static inline bool pic_intr_pending(const struct pic_pair *p)
+{
+	return p->int_out;
+}
 /* The INTA cycle: moves the winning request from IRR to ISR (not in AEOI mode), through the
  * slave for IRQ8-15, and returns its vector. With nothing to deliver it returns the spurious
  * vector, level 7 of the master (or of the slave, after the master acknowledged IR2). */

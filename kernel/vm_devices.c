@@ -82,12 +82,6 @@ static void rtc_access(void *dev, struct io_access *a)
 	vm->plat.timers_dirty = true;
 }
 
-static void pic_changed(void *ctx)
-{
-	struct vm *vm = ctx;
-	vm->plat.irq_changed = true;
-}
-
 static void com1_tx(void *ctx, uint8_t byte)
 {
 	vm_console_putc(ctx, (char)byte);
@@ -122,7 +116,6 @@ bool platform_devices_attach(struct vm *vm)
 	struct io_bus *io = &vm->io;
 	p->tsc_origin = rdtsc();
 	pic_init(&p->pic);
-	pic_set_notify(&p->pic, pic_changed, vm);
 	const struct irq_sink *sink = pic_irq_sink(&p->pic);
 	p->irq0 = (struct irq_line){sink, 0};
 	p->irq4 = (struct irq_line){sink, COM1_IRQ};

@@ -23,7 +23,6 @@ struct vm_platform {
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
 	uint64_t timer_deadline; /* TSC of the next device timer event, ~0 if none */
 	bool timers_dirty;       /* a guest reprogrammed a timer: recompute the deadline */
-	bool irq_changed;        /* the PIC output may have changed since the last look */
 };
 
 bool platform_devices_attach(struct vm *vm);

@@ -158,7 +158,6 @@ static bool vcpu_poll_sources(struct vcpu *v, uint64_t now)
 		platform_update(v->vm, now);
 		v->timer_changed = true;
 	}
-	p->irq_changed = false;
 	return v->pending_vector || pic_intr_pending(&p->pic);
 }
 
