@@ -138,6 +138,14 @@ static void vm_free(struct vm *vm)
 static bool vm_build(struct vm *vm)
 {
 	char err[160];
+	/* Application processors start with INIT-SIPI from a local APIC, which is not
+	 * emulated yet: a second vCPU would have nothing to start it. */
+	if (vm->cfg.cpus > 1) {
+		log_err("vm %s: cpus=%u: more than one vCPU needs the virtual local APIC (not "
+			"yet); this VM is not created",
+			vm->cfg.name, vm->cfg.cpus);
+		return false;
+	}
 	if (!ept_init(&vm->ept) || !guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes)) {
 		log_err("vm %s: not enough memory for mem=%llu MiB (%llu MiB free)", vm->cfg.name,
 			(unsigned long long)(vm->cfg.mem_bytes >> 20),
