@@ -9,9 +9,11 @@ static struct console_focus focus;
 void console_input_init(void)
 {
 	focus_init(&focus, vm_count());
+	while (focus.current + 1 < vm_count() && vm_by_index(focus.current)->ended)
+		focus.current++;
 	if (vm_count() > 1)
 		log_info("console: input goes to vm %s; Ctrl-] then 1-%u or n switches",
-			 vm_by_index(0)->cfg.name, vm_count());
+			 vm_by_index(focus.current)->cfg.name, vm_count());
 }
 
 bool console_input_poll(void)
