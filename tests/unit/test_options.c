@@ -1,0 +1,68 @@
+#include "kernel/console.h"
+#include "kernel/options.h"
+#include "tests/unit/check.h"
+#include "tests/unit/shim.h"
+
+enum log_level console_level = LOG_INFO;
+
+static struct hv_options fresh(void)
+{
+	return (struct hv_options){.timeslice_us = 10000};
+}
+
+TEST(empty_and_null_lines)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse(0, &o), 0);
+	CHECK_EQ(hv_options_parse("", &o), 0);
+	CHECK_EQ(hv_options_parse("   ", &o), 0);
+	CHECK_EQ(o.timeslice_us, 10000);
+}
+
+TEST(all_options)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse("log=debug timeslice=2500 runtime=30 rtc=1700000000 selftest=exception", &o), 0);
+	CHECK_EQ(console_level, LOG_DEBUG);
+	CHECK_EQ(o.timeslice_us, 2500);
+	CHECK_EQ(o.runtime_s, 30);
+	CHECK_EQ(o.rtc_epoch, 1700000000);
+	CHECK(o.selftest_exception);
+	console_level = LOG_INFO;
+}
+
+TEST(bad_words_are_reported_and_skipped)
+{
+	struct hv_options o = fresh();
+	shim_log_take();
+	CHECK_EQ(hv_options_parse("bogus log=loud timeslice=12 runtime=0 rtc=x timeslice=500", &o), 5);
+	const char *log = shim_log_take();
+	CHECK(strstr(log, "'bogus' is not a valid option"));
+	CHECK(strstr(log, "'log=loud'"));
+	CHECK(strstr(log, "'timeslice=12'"));
+	CHECK(strstr(log, "'runtime=0'"));
+	CHECK(strstr(log, "'rtc=x'"));
+	CHECK_EQ(o.timeslice_us, 500);
+	CHECK_EQ(o.runtime_s, 0);
+}
+
+TEST(number_limits)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse("timeslice=1000001", &o), 1);
+	CHECK_EQ(hv_options_parse("rtc=4294967295", &o), 0);
+	CHECK_EQ(o.rtc_epoch, 4294967295ull);
+	CHECK_EQ(hv_options_parse("rtc=4294967296", &o), 1);
+	CHECK_EQ(hv_options_parse("rtc=99999999999", &o), 1);
+}
+
+TEST(selftest_needs_known_value)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse("selftest=reboot", &o), 1);
+	CHECK(!o.selftest_exception);
+}
+
+CHECK_MAIN("options", CASE(empty_and_null_lines), CASE(all_options),
+	   CASE(bad_words_are_reported_and_skipped), CASE(number_limits),
+	   CASE(selftest_needs_known_value))
