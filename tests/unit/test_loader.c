@@ -1,6 +1,7 @@
 #include "kernel/loader.h"
 #include "kernel/multiboot1.h"
 #include "tests/unit/check.h"
+#include "tests/unit/test_ram.h"
 #include "tests/unit/shim.h"
 #include <elf.h>
 #include <stdlib.h>
@@ -10,20 +11,6 @@
 #define POISON	       0xcc /* guest RAM before loading: bss must not keep it */
 #define MB1_FLAGS_ADDR (1u << 16)
 
-/* Guest RAM backed by a malloc'd buffer. */
-struct test_ram {
-	uint8_t *bytes;
-	uint64_t size;
-};
-
-static bool ram_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
-{
-	struct test_ram *r = ctx;
-	if (gpa > r->size || n > r->size - gpa)
-		return false;
-	memcpy(r->bytes + gpa, src, n);
-	return true;
-}
 
 static struct test_ram ram;
 static struct gmem mem;

@@ -2,6 +2,7 @@
  * bzImages: a setup area carrying the header at 0x1f1, then a patterned "kernel". */
 #include "kernel/loader.h"
 #include "tests/unit/check.h"
+#include "tests/unit/test_ram.h"
 #include "tests/unit/shim.h"
 #include <stdlib.h>
 
@@ -19,19 +20,6 @@
 #define K_HDR_JUMP     0x6a /* header ends at 0x26c, as protocol 2.15 */
 #define K_CMDLINE_SIZE 2047u
 
-struct test_ram {
-	uint8_t *bytes;
-	uint64_t size;
-};
-
-static bool ram_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
-{
-	struct test_ram *r = ctx;
-	if (gpa > r->size || n > r->size - gpa)
-		return false;
-	memcpy(r->bytes + gpa, src, n);
-	return true;
-}
 
 static struct test_ram ram;
 static struct gmem mem;

@@ -1,0 +1,19 @@
+/* Guest RAM for loader tests: a malloc'd buffer behind the loaders' struct gmem. */
+#pragma once
+#include "kernel/loader.h"
+#include <stdint.h>
+#include <string.h>
+
+struct test_ram {
+	uint8_t *bytes;
+	uint64_t size;
+};
+
+static inline bool ram_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
+{
+	struct test_ram *r = ctx;
+	if (gpa > r->size || n > r->size - gpa)
+		return false;
+	memcpy(r->bytes + gpa, src, n);
+	return true;
+}
