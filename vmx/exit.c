@@ -91,7 +91,7 @@ static enum exit_action handle_entry_failure(struct vcpu *v, const struct exit_i
 	return stop_vm(v, x, why);
 }
 
-static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
+const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_EXCEPTION_NMI] = handle_exception_nmi,
 	[EXIT_REASON_EXTERNAL_INTR] = handle_external_interrupt,
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
@@ -127,25 +127,6 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_MONITOR] = handle_vmx_instruction,
 	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
 };
-
-/* Exits whose handlers use the exit qualification; the others skip the VMREAD. */
-static const uint64_t qualification_used =
-	1ull << EXIT_REASON_EXCEPTION_NMI | 1ull << EXIT_REASON_CR_ACCESS | 1ull << EXIT_REASON_IO_INSTRUCTION |
-	1ull << EXIT_REASON_EPT_VIOLATION | 1ull << EXIT_REASON_ENTRY_FAIL_GUEST_STATE |
-	1ull << EXIT_REASON_ENTRY_FAIL_MSR_LOAD;
-
-enum exit_action vmx_handle_exit(struct vcpu *v, uint32_t reason)
-{
-	uint32_t basic = reason & EXIT_REASON_BASIC_MASK;
-	struct exit_info x = {.reason = reason};
-	if (basic < 64 && (qualification_used >> basic & 1))
-		x.qualification = vmcs_read(VMCS_EXIT_QUALIFICATION);
-	if (basic < VCPU_EXIT_COUNTERS)
-		v->exits[basic]++;
-	if (basic >= EXIT_REASON_COUNT || !exit_handlers[basic])
-		return exit_unhandled(v, &x, "unhandled VM exit");
-	return exit_handlers[basic](v, &x);
-}
 
 enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *x, const char *why)
 {
@@ -193,17 +174,6 @@ bool guest_in_64bit_mode(void)
 {
 	return (vmcs_read(VMCS_GUEST_EFER) & EFER_LMA) &&
 	       (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & SEG_AR_L);
-}
-
-void guest_skip_instruction(void)
-{
-	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
-	vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
-	/* Skipping an instruction ends any STI/MOV-SS interrupt shadow it was in. */
-	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
-	if (intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS))
-		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
-			   intr & ~(uint64_t)(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
 }
 
 void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
