@@ -7,18 +7,33 @@
 #include "vmx/exit.h"
 #include "vmx/guest_access.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx_init.h"
 #include "vmx/vmx_ops.h"
 
 #define IO_STRING_BATCH 1024           /* elements per exit before re-executing the insn */
 #define INSN_INFO_ADDR_SIZE_SHIFT 7    /* INS/OUTS instruction info: 0 16-bit, 1 32, 2 64 */
 #define INSN_INFO_ADDR_SIZE_MASK  (7u << 7)
 
+/* 0: 16-bit, 1: 32-bit, 2: 64-bit. From the exit's instruction information when the CPU
+ * provides it (IA32_VMX_BASIC bit 54), else the code segment's default (an address-size
+ * prefix is then not seen). */
+static unsigned string_io_address_size(void)
+{
+	if (vmx_caps.ins_outs_info)
+		return ((uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_INFO) & INSN_INFO_ADDR_SIZE_MASK) >>
+		       INSN_INFO_ADDR_SIZE_SHIFT;
+	if (guest_in_64bit_mode())
+		return 2;
+	return (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & SEG_AR_DB) && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)
+		       ? 1
+		       : 0;
+}
+
 static enum exit_action io_string(struct vcpu *v, const struct exit_info *x, struct io_access *a)
 {
 	uint64_t *g = v->regs.gpr;
 	bool rep = x->qualification & EXITQ_IO_REP;
-	unsigned asz = ((uint32_t)vmcs_read(VMCS_EXIT_INSTRUCTION_INFO) & INSN_INFO_ADDR_SIZE_MASK) >>
-		       INSN_INFO_ADDR_SIZE_SHIFT;
+	unsigned asz = string_io_address_size();
 	uint64_t amask = asz == 0 ? 0xffff : asz == 1 ? 0xffffffffull : ~0ull;
 	uint64_t count = rep ? g[GPR_RCX] & amask : 1;
 	bool down = vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_DF;

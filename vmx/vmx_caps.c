@@ -148,6 +148,7 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	    .entry = control_word(entry_msr, entry_ctl),
 	    .preempt_timer_shift = (unsigned)(m->misc & VMX_MISC_PREEMPT_RATE_MASK),
 	    .revision_id = (uint32_t)(m->basic & VMX_BASIC_REVISION_MASK),
+	    .ins_outs_info = (m->basic & VMX_BASIC_INOUT_INFO) != 0,
 	    .vmcs_size =
 		(uint32_t)((m->basic & VMX_BASIC_VMCS_SIZE_MASK) >> VMX_BASIC_VMCS_SIZE_SHIFT),
 	    .cr0_fixed0 = m->cr0_fixed0,

@@ -28,6 +28,7 @@ struct vmx_caps {
 	bool pat;		      /* guest/host IA32_PAT switched on entry/exit */
 	unsigned preempt_timer_shift; /* IA32_VMX_MISC bits 4:0: timer counts TSC >> shift */
 	uint32_t revision_id;	      /* from IA32_VMX_BASIC, first dword of a VMCS */
+	bool ins_outs_info;	      /* INS/OUTS exits report instruction info (BASIC bit 54) */
 	uint32_t vmcs_size;	      /* bytes of a VMCS region */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };

@@ -78,6 +78,10 @@ TEST(revision_and_vmcs_size_from_basic)
 	vmx_caps_compute(&m, &c, why, sizeof why);
 	CHECK_EQ(c.revision_id, 0x12345);
 	CHECK_EQ(c.vmcs_size, 0x1fff);
+	CHECK(!c.ins_outs_info);
+	m = bochs_skylake_x(); /* Bochs sets bit 54: INS/OUTS report their address size */
+	vmx_caps_compute(&m, &c, why, sizeof why);
+	CHECK(c.ins_outs_info);
 }
 
 TEST(unwanted_controls_stay_clear)
