@@ -329,3 +329,8 @@ unsigned uart_rx_space(const struct uart16550 *u)
 		return 0;
 	return rx_capacity(u) - u->rx_count;
 }
+
+bool uart_rx_can_interrupt(const struct uart16550 *u)
+{
+	return (u->ier & IER_ERBFI) && (u->mcr & MCR_OUT2) && !loopback(u);
+}

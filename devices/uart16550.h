@@ -40,3 +40,6 @@ void uart_io(void *uart, struct io_access *a);
 bool uart_rx_push(struct uart16550 *u, uint8_t byte);
 /* How many bytes uart_rx_push() would accept right now. */
 unsigned uart_rx_space(const struct uart16550 *u);
+/* Whether a received byte would raise the IRQ: received-data interrupt enabled, OUT2 set,
+ * not in loopback. A guest halted in this state waits for typed input. */
+bool uart_rx_can_interrupt(const struct uart16550 *u);

@@ -8,15 +8,21 @@
 #define UART_MCR 4 /* modem control */
 #define UART_LSR 5 /* line status */
 
-#define UART_LCR_8N1  0x03
-#define UART_LCR_DLAB 0x80 /* divisor latch access */
+#define UART_IER_RDI	      0x01 /* interrupt on received data */
+#define UART_MCR_OUT2	      0x08 /* on a PC: connects the UART's interrupt to its IRQ line */
+#define UART_LCR_8N1	      0x03
+#define UART_LCR_DLAB	      0x80 /* divisor latch access */
 #define UART_FCR_ENABLE_CLEAR 0x07 /* enable FIFOs and clear both */
-#define UART_MCR_DTR_RTS 0x03
-#define UART_LSR_DR   0x01 /* data ready */
-#define UART_LSR_THRE 0x20 /* transmitter holding register empty */
-#define UART_LSR_TEMT 0x40 /* transmitter empty: holding and shift registers */
+#define UART_MCR_DTR_RTS      0x03
+#define UART_LSR_DR	      0x01 /* data ready */
+#define UART_LSR_THRE	      0x20 /* transmitter holding register empty */
+#define UART_LSR_TEMT	      0x40 /* transmitter empty: holding and shift registers */
+
+#define RX_RING_SIZE 4096 /* a paste of a few KiB survives a guest that reads slowly */
 
 static uint16_t com;
+static uint8_t rx_ring[RX_RING_SIZE];
+static unsigned rx_head, rx_len;
 
 void serial_init(uint16_t port)
 {
@@ -34,8 +40,14 @@ void serial_putc(char c)
 {
 	if (!com)
 		return;
-	while (!(inb(com + UART_LSR) & UART_LSR_THRE))
+	/* Printing a line takes longer than 16 received bytes at the same baud rate: keep
+	 * the receive FIFO from overrunning meanwhile. */
+	uint8_t lsr;
+	while (!((lsr = inb(com + UART_LSR)) & UART_LSR_THRE)) {
+		if (lsr & UART_LSR_DR)
+			serial_rx_drain();
 		cpu_relax();
+	}
 	outb(com + UART_THR, (uint8_t)c);
 }
 
@@ -50,10 +62,34 @@ void serial_write(const char *s, unsigned long n)
 
 bool serial_getc(char *c)
 {
+	if (rx_len) {
+		*c = (char)rx_ring[rx_head];
+		rx_head = (rx_head + 1) % RX_RING_SIZE;
+		rx_len--;
+		return true;
+	}
 	if (!com || !(inb(com + UART_LSR) & UART_LSR_DR))
 		return false;
 	*c = (char)inb(com + UART_THR);
 	return true;
+}
+
+void serial_enable_rx_irq(void)
+{
+	if (!com)
+		return;
+	outb(com + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
+	outb(com + UART_IER, UART_IER_RDI);
+}
+
+void serial_rx_drain(void)
+{
+	/* With the ring full the rest stays in the UART: the IRQ line then stays high with no
+	 * new edge, and serial_getc() callers drain the hardware once the ring is empty. */
+	while (com && rx_len < RX_RING_SIZE && (inb(com + UART_LSR) & UART_LSR_DR)) {
+		rx_ring[(rx_head + rx_len) % RX_RING_SIZE] = inb(com + UART_THR);
+		rx_len++;
+	}
 }
 
 void serial_drain(void)

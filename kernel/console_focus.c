@@ -18,6 +18,8 @@ enum focus_result focus_feed(struct console_focus *f, uint8_t byte)
 	if (byte == FOCUS_ESCAPE)
 		return FOCUS_DELIVER;
 	unsigned target;
+	if (byte == 'q')
+		return FOCUS_QUIT;
 	if (byte == 'n')
 		target = f->count ? (f->current + 1) % f->count : 0;
 	else if (byte >= '1' && byte <= '9' && (unsigned)(byte - '1') < f->count)
@@ -26,9 +28,14 @@ enum focus_result focus_feed(struct console_focus *f, uint8_t byte)
 		return FOCUS_CONSUMED;
 	if (target == f->current)
 		return FOCUS_CONSUMED;
+	focus_set(f, target);
+	return FOCUS_CHANGED;
+}
+
+void focus_set(struct console_focus *f, unsigned target)
+{
 	f->current = target;
 	f->len = 0; /* what was typed for the previous VM is not sent to the new one */
-	return FOCUS_CHANGED;
 }
 
 bool focus_queue_push(struct console_focus *f, uint8_t byte)
@@ -53,4 +60,18 @@ void focus_queue_pop(struct console_focus *f)
 		f->head = (f->head + 1) % FOCUS_QUEUE_SIZE;
 		f->len--;
 	}
+}
+
+bool focus_leave_ended(struct console_focus *f, uint64_t live)
+{
+	if (!f->count || (live >> f->current & 1))
+		return false;
+	for (unsigned k = 1; k < f->count && k < 64; k++) {
+		unsigned i = (f->current + k) % f->count;
+		if (i < 64 && (live >> i & 1)) {
+			focus_set(f, i);
+			return true;
+		}
+	}
+	return false;
 }

@@ -1,19 +1,63 @@
 #include "kernel/console_input.h"
+#include "drivers/legacy_pic.h"
 #include "drivers/serial.h"
 #include "kernel/console_focus.h"
 #include "kernel/log.h"
+#include "kernel/trap.h"
 #include "kernel/vm.h"
 
 static struct console_focus focus;
 
+_Static_assert(MAX_VMS <= 64, "live VMs are a 64-bit mask");
+
+static uint64_t live_vms(void)
+{
+	uint64_t live = 0;
+	for (unsigned i = 0; i < vm_count(); i++)
+		if (!vm_by_index(i)->ended)
+			live |= 1ull << i;
+	return live;
+}
+
+static void stop_all_vms(void)
+{
+	log_info("console: Ctrl-] q: ending the run");
+	for (unsigned i = 0; i < vm_count(); i++)
+		vm_stop(vm_by_index(i), "stopped from the console (Ctrl-] q)");
+}
+
+/* Taken while a guest runs (external-interrupt exit): the hypervisor itself keeps IF=0, and
+ * polls between slices. */
+static void host_com1_irq(struct trap_frame *f)
+{
+	(void)f;
+	serial_rx_drain();
+	legacy_pic_eoi(HOST_COM1_IRQ);
+}
+
+/* IRQ7 is masked, so vector IRQ7 only comes as the 8259A's spurious interrupt: the UART's
+ * line dropped before the CPU acknowledged it (input polled meanwhile). No EOI: nothing
+ * is in service. */
+static void host_spurious_irq7(struct trap_frame *f)
+{
+	(void)f;
+}
+
 void console_input_init(void)
 {
+	irq_register(legacy_pic_vector(HOST_COM1_IRQ), host_com1_irq);
+	irq_register(legacy_pic_vector(LEGACY_PIC_SPURIOUS_IRQ), host_spurious_irq7);
+	serial_enable_rx_irq();
+	legacy_pic_unmask(HOST_COM1_IRQ);
 	focus_init(&focus, vm_count());
-	while (focus.current + 1 < vm_count() && vm_by_index(focus.current)->ended)
-		focus.current++;
+	focus_leave_ended(&focus, live_vms());
 	if (vm_count() > 1)
-		log_info("console: input goes to vm %s; Ctrl-] then 1-%u or n switches",
+		log_info("console: input goes to vm %s; Ctrl-] then 1-%u or n switches, Ctrl-] q "
+			 "ends the run",
 			 vm_by_index(focus.current)->cfg.name, vm_count());
+	else if (vm_count())
+		log_info("console: input goes to vm %s; Ctrl-] q ends the run",
+			 vm_by_index(focus.current)->cfg.name);
 }
 
 bool console_input_poll(void)
@@ -28,12 +72,18 @@ bool console_input_poll(void)
 			focus_queue_push(&focus, (uint8_t)c);
 			break;
 		case FOCUS_CHANGED:
-			log_info("console: input now goes to vm %s", vm_by_index(focus.current)->cfg.name);
+			log_info("console: input now goes to vm %s",
+				 vm_by_index(focus.current)->cfg.name);
 			break;
+		case FOCUS_QUIT:
+			stop_all_vms();
+			return false;
 		case FOCUS_CONSUMED:
 			break;
 		}
 	}
+	if (focus_leave_ended(&focus, live_vms()))
+		log_info("console: input now goes to vm %s", vm_by_index(focus.current)->cfg.name);
 	struct vm *vm = focus.count ? vm_by_index(focus.current) : 0;
 	if (!vm || vm->ended) {
 		focus.len = 0;
@@ -45,9 +95,4 @@ bool console_input_poll(void)
 		delivered = true;
 	}
 	return delivered;
-}
-
-struct vm *console_input_focus_vm(void)
-{
-	return focus.count ? vm_by_index(focus.current) : 0;
 }

@@ -6,5 +6,3 @@ void console_input_init(void);
 /* Moves typed bytes to the focused VM's COM1; called by the scheduler between slices.
  * True if any byte reached a guest (it may have raised an interrupt). */
 bool console_input_poll(void);
-/* The VM typed input goes to (NULL if none): a halted VM there may still be woken. */
-struct vm *console_input_focus_vm(void);

@@ -41,11 +41,12 @@ static void sched_idle(uint64_t earliest, uint64_t end)
 			cpu_relax();
 		return;
 	}
-	/* Only typed input can still wake a VM: wait for it if the focused VM is halted. */
-	struct vm *focused = console_input_focus_vm();
+	/* Only typed input can still wake a VM: wait for it while some halted VM would take
+	 * a received byte as an interrupt (the user may give that VM the focus first). */
 	for (unsigned i = 0; i < nvcpus; i++) {
-		if (vcpus[i]->state == VCPU_HALTED && vcpus[i]->vm == focused) {
-			while (rdtsc() < end && !console_input_poll())
+		if (vcpus[i]->state == VCPU_HALTED &&
+		    uart_rx_can_interrupt(&vcpus[i]->vm->plat.com1)) {
+			while (rdtsc() < end && !console_input_poll() && !vcpus[i]->vm->ended)
 				cpu_relax();
 			return;
 		}

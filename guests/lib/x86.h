@@ -130,6 +130,16 @@ static inline void cli(void)
 	__asm__ volatile("cli" : : : "memory");
 }
 
+static inline void sti(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+static inline void cpu_relax(void)
+{
+	__asm__ volatile("pause" : : : "memory");
+}
+
 /* STI's one-instruction interrupt shadow makes the pair atomic: no wakeup is lost before HLT. */
 static inline void sti_hlt(void)
 {

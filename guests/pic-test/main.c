@@ -48,7 +48,7 @@ static void on_irq(struct trap_frame *f)
 
 void let_interrupts_in(u32 ms)
 {
-	__asm__ volatile("sti" : : : "memory");
+	sti();
 	tsc_spin_ms(ms);
 	cli();
 }

@@ -100,7 +100,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 	check_counter();
 
 	/* Spin rather than halt here: if IRQ0 never comes, HLT would never return. */
-	__asm__ volatile("sti" : : : "memory");
+	sti();
 	tsc_spin_ms(PROBE_MS);
 	cli();
 	report(ticks > 0, "pit: IRQ0 delivered with IF=1 (%u ticks in %u ms)", ticks, PROBE_MS);

@@ -108,8 +108,47 @@ TEST(wraparound)
 	}
 }
 
+TEST(escape_q_quits_without_moving_focus)
+{
+	focus_init(&f, 3);
+	CHECK_EQ(focus_feed(&f, FOCUS_ESCAPE), FOCUS_CONSUMED);
+	CHECK_EQ(focus_feed(&f, 'q'), FOCUS_QUIT);
+	CHECK_EQ(f.current, 0);
+	CHECK_EQ(focus_feed(&f, 'q'), FOCUS_DELIVER); /* the command is over */
+}
+
+TEST(plain_q_is_delivered)
+{
+	focus_init(&f, 2);
+	CHECK_EQ(focus_feed(&f, 'q'), FOCUS_DELIVER);
+}
+
+TEST(ended_vm_hands_focus_to_the_next_live_one)
+{
+	focus_init(&f, 4);
+	focus_set(&f, 2);
+	focus_queue_push(&f, 'x');
+	CHECK(focus_leave_ended(&f, 0x2)); /* only VM 1 is live: wraps past 3 and 0 */
+	CHECK_EQ(f.current, 1);
+	CHECK_EQ(f.len, 0);
+	CHECK(!focus_leave_ended(&f, 0x2)); /* focused VM live: stays */
+	CHECK_EQ(f.current, 1);
+	CHECK(focus_leave_ended(&f, 0x9)); /* 1 ended: the next live after it is 3 */
+	CHECK_EQ(f.current, 3);
+}
+
+TEST(no_live_vm_leaves_focus_alone)
+{
+	focus_init(&f, 3);
+	focus_set(&f, 1);
+	CHECK(!focus_leave_ended(&f, 0));
+	CHECK_EQ(f.current, 1);
+}
+
 CHECK_MAIN("console_focus", CASE(plain_bytes_are_delivered), CASE(escape_digit_selects_vm),
 	   CASE(escape_digit_out_of_range_is_dropped), CASE(escape_n_cycles),
 	   CASE(double_escape_sends_one), CASE(selecting_current_vm_changes_nothing),
 	   CASE(queue_keeps_order_and_refuses_when_full), CASE(focus_change_drops_queued_input),
-	   CASE(peek_does_not_consume), CASE(wraparound))
+	   CASE(peek_does_not_consume), CASE(wraparound), CASE(escape_q_quits_without_moving_focus),
+	   CASE(plain_q_is_delivered), CASE(ended_vm_hands_focus_to_the_next_live_one),
+	   CASE(no_live_vm_leaves_focus_alone))

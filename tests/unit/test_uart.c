@@ -511,6 +511,22 @@ TEST(wide_access_splits_into_bytes)
 	CHECK_EQ(a.value, 0xffff0000u | 0xb0);
 }
 
+TEST(rx_can_interrupt_needs_erbfi_out2_and_no_loopback)
+{
+	struct uart16550 u;
+	setup(&u);
+	CHECK(!uart_rx_can_interrupt(&u));
+	out8(&u, 1, 0x01);
+	CHECK(!uart_rx_can_interrupt(&u)); /* OUT2 still off */
+	out8(&u, 4, 0x08);
+	CHECK(uart_rx_can_interrupt(&u));
+	out8(&u, 4, 0x18);
+	CHECK(!uart_rx_can_interrupt(&u)); /* loopback disconnects the input */
+	out8(&u, 4, 0x08);
+	out8(&u, 1, 0x02);
+	CHECK(!uart_rx_can_interrupt(&u)); /* only THRE enabled */
+}
+
 CHECK_MAIN("uart", CASE(reset_state), CASE(divisor_latch_read_back), CASE(lcr_and_scr_read_back),
 	   CASE(ier_high_bits_read_zero), CASE(thr_write_transmits_and_stays_empty),
 	   CASE(fifo_enable_shows_in_iir), CASE(fcr_read_returns_iir),
@@ -525,4 +541,5 @@ CHECK_MAIN("uart", CASE(reset_state), CASE(divisor_latch_read_back), CASE(lcr_an
 	   CASE(out2_gates_irq_line), CASE(loopback_thr_to_rbr), CASE(loopback_msr_mirrors_mcr),
 	   CASE(loopback_msr_deltas), CASE(modem_lines_outside_loopback),
 	   CASE(loopback_fifo_overrun_keeps_fifo), CASE(host_input_refused_in_loopback),
-	   CASE(rx_push_raises_irq), CASE(wide_access_splits_into_bytes))
+	   CASE(rx_push_raises_irq), CASE(wide_access_splits_into_bytes),
+	   CASE(rx_can_interrupt_needs_erbfi_out2_and_no_loopback))
