@@ -28,7 +28,7 @@ GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
 endef
 $(foreach g,mb1-test hostile bench,$(eval $(call guest_elf_rule,$(g))))
 # Legacy-device guests: PIT, PIC, UART and RTC checks, and a port-I/O fuzzer.
-$(foreach g,pit-test pic-test uart-test rtc-test port-fuzz,$(eval $(call guest_elf_rule,$(g))))
+$(foreach g,pit-test pic-test uart-test rtc-test port-fuzz console-echo,$(eval $(call guest_elf_rule,$(g))))
 
 # Flat real-mode images: linked where mhv loads them (load=0x8000), then stripped to raw bytes.
 REALMODE_LOAD := 0x8000
