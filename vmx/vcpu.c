@@ -80,6 +80,9 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 	v->vmcs_pa = vmcs;
 	v->state = VCPU_RUNNABLE;
 	v->guest_pat = PAT_POWER_ON;
+	v->cpuid = (struct cpuid_policy){.vcpu_id = id, .rdtscp = vmx_caps.rdtscp,
+					 .invpcid = vmx_caps.invpcid,
+					 .tsc_khz = (uint32_t)(tsc_hz / 1000)};
 	if (vmx_caps.vpid)
 		v->vpid = next_vpid++;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_caps.revision_id;
@@ -188,7 +191,7 @@ static void vcpu_set_irq_window(struct vcpu *v, bool on)
 /* Injects a waiting interrupt if the guest can take it now, else asks for an exit when it
  * can (interrupt-window exiting). The PIC is acknowledged (IRR->ISR) only at injection,
  * like the INTA cycle it models. */
-static void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
+static __attribute__((noinline)) void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
 {
 	enum intr_decision d = INTR_NONE;
 	if (waiting)
@@ -220,7 +223,7 @@ static void vcpu_load(struct vcpu *v)
 /* Preemption timer: the slice end or the vCPU's own timer, whichever is first. The CPU
  * saves the remaining count on every exit ("save VMX-preemption timer value"), so this is
  * needed only when a slice starts or the vCPU's timer changes. */
-static void vcpu_arm_preemption_timer(struct vcpu *v)
+static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
 	uint64_t end = vcpu_next_deadline(v);
@@ -243,8 +246,9 @@ static void vcpu_entry_failed(struct vcpu *v, int how)
 
 /* Work before every entry: deliver interrupts, re-arm the preemption timer. Returns false
  * when the vCPU must leave the CPU instead (slice over on a CPU without the timer). The
- * common case costs a few loads and compares: no TSC read, no VMCS write. */
-static bool vcpu_prepare_entry(struct vcpu *v)
+ * common case costs one TSC read and a few loads and compares, inlined into the exit path;
+ * the rare work stays out of line. */
+static inline __attribute__((always_inline)) bool vcpu_prepare_entry(struct vcpu *v)
 {
 	/* The preemption timer counts guest time only; time in exit handlers counts too. */
 	if (rdtsc() >= v->slice_end)

@@ -2,6 +2,7 @@
  * keep between exits. The scheduler (sched/) only sees the state and run function. */
 #pragma once
 #include "kernel/loader.h"
+#include "vmx/cpuid_policy.h"
 #include "vmx/guest_msrs.h"
 #include "vmx/guest_regs.h"
 #include <stdbool.h>
@@ -35,6 +36,8 @@ struct vcpu {
 
 	uint64_t cr0_shadow_mask; /* CR0 bits owned by the hypervisor (guest/host mask) */
 	uint64_t cr4_shadow_mask;
+
+	struct cpuid_policy cpuid; /* fixed at creation: computed once, off the exit path */
 
 	uint64_t guest_pat;      /* when the VMCS does not switch IA32_PAT */
 	uint64_t lazy_msrs[GUEST_LAZY_MSRS]; /* see vmx/guest_msrs.h; valid while not loaded */
