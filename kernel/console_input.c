@@ -19,6 +19,11 @@ static uint64_t live_vms(void)
 	return live;
 }
 
+static void announce_focus(void)
+{
+	log_info("console: input now goes to vm %s", vm_by_index(focus.current)->cfg.name);
+}
+
 static void stop_all_vms(void)
 {
 	log_info("console: Ctrl-] q: ending the run");
@@ -72,8 +77,7 @@ bool console_input_poll(void)
 			focus_queue_push(&focus, (uint8_t)c);
 			break;
 		case FOCUS_CHANGED:
-			log_info("console: input now goes to vm %s",
-				 vm_by_index(focus.current)->cfg.name);
+			announce_focus();
 			break;
 		case FOCUS_QUIT:
 			stop_all_vms();
@@ -82,9 +86,12 @@ bool console_input_poll(void)
 			break;
 		}
 	}
-	if (focus_leave_ended(&focus, live_vms()))
-		log_info("console: input now goes to vm %s", vm_by_index(focus.current)->cfg.name);
 	struct vm *vm = focus.count ? vm_by_index(focus.current) : 0;
+	/* The VM list is only scanned once the focused VM has ended, not on every poll. */
+	if (vm && vm->ended && focus_leave_ended(&focus, live_vms())) {
+		announce_focus();
+		vm = vm_by_index(focus.current);
+	}
 	if (!vm || vm->ended) {
 		focus.len = 0;
 		return false;

@@ -10,6 +10,7 @@
 #include "guests/lib/multiboot.h"
 #include "guests/lib/pic.h"
 #include "guests/lib/printf.h"
+#include "guests/lib/string.h"
 #include "guests/lib/trap.h"
 #include "guests/lib/tsc.h"
 #include "guests/lib/uart.h"
@@ -34,8 +35,7 @@ static void take_byte(char c)
 	if (c == '\r' || c == '\n') {
 		if (len == 0)
 			return; /* the \n of a \r\n pair */
-		for (u32 i = 0; i < len; i++)
-			ready[i] = line[i];
+		memcpy(ready, line, len);
 		ready_len = len;
 		len = 0;
 		lines_ready = 1;
@@ -46,17 +46,23 @@ static void take_byte(char c)
 	}
 }
 
+/* Takes one byte if the UART has one (counting overruns it reports); false if none. */
+static bool receive_one(void)
+{
+	u8 lsr = inb(UART_LSR);
+	if (lsr & UART_LSR_OE)
+		overruns++;
+	if (!(lsr & UART_LSR_DR))
+		return false;
+	take_byte((char)inb(UART_RBR));
+	return true;
+}
+
 static void on_uart(struct trap_frame *f)
 {
 	(void)f;
-	while (!lines_ready) {
-		u8 lsr = inb(UART_LSR);
-		if (lsr & UART_LSR_OE)
-			overruns++;
-		if (!(lsr & UART_LSR_DR))
-			break;
-		take_byte((char)inb(UART_RBR));
-	}
+	while (!lines_ready && receive_one())
+		;
 	if (lines_ready)
 		outb(UART_IER, 0); /* until main() has printed this line */
 	pic_eoi(UART_IRQ);
@@ -66,15 +72,8 @@ static void on_uart(struct trap_frame *f)
 static bool uart_fifo_full(void)
 {
 	u32 n = 0;
-	while (n < UART_FIFO_DEPTH && !lines_ready) {
-		u8 lsr = inb(UART_LSR);
-		if (lsr & UART_LSR_OE)
-			overruns++;
-		if (!(lsr & UART_LSR_DR))
-			break;
-		take_byte((char)inb(UART_RBR));
+	while (n < UART_FIFO_DEPTH && !lines_ready && receive_one())
 		n++;
-	}
 	return n == UART_FIFO_DEPTH;
 }
 
