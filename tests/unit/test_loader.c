@@ -22,11 +22,7 @@ static uint8_t image[64 * 1024];
 /* Fresh poisoned RAM of `size` bytes, default settings, an all-zero image. */
 static void setup(uint64_t size)
 {
-	free(ram.bytes);
-	ram.bytes = malloc(size);
-	ram.size = size;
-	memset(ram.bytes, POISON, size);
-	mem = (struct gmem){.ctx = &ram, .size = size, .write = ram_write};
+	test_ram_reset(&ram, &mem, size, POISON);
 	memset(&cfg, 0, sizeof cfg);
 	strcpy(cfg.name, "t");
 	cfg.mem_bytes = size;

@@ -32,11 +32,7 @@ static size_t image_size;
 
 static void setup(uint64_t size)
 {
-	free(ram.bytes);
-	ram.bytes = malloc(size);
-	ram.size = size;
-	memset(ram.bytes, POISON, size);
-	mem = (struct gmem){.ctx = &ram, .size = size, .write = ram_write};
+	test_ram_reset(&ram, &mem, size, POISON);
 	memset(&cfg, 0, sizeof cfg);
 	strcpy(cfg.name, "lx");
 	cfg.mem_bytes = size;
