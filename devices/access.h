@@ -16,6 +16,7 @@ struct mmio_access {
 	uint8_t size;   /* 1, 2, 4 or 8 bytes */
 	bool write;
 	uint64_t value; /* in: value written; out: value read */
+	unsigned cpu;   /* index of the accessing vCPU (per-CPU devices: the local APIC) */
 };
 
 /* An interrupt controller input. Devices drive a line high/low; edge-triggered inputs
