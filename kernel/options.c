@@ -2,7 +2,7 @@
 #include "kernel/console.h"
 #include "kernel/kstring.h"
 
-struct hv_options hv_options = {.timeslice_us = 10000};
+struct hv_options hv_options = {.timeslice_us = 10000, .apicv = APICV_FULL};
 
 static bool word_is(const char *w, size_t n, const char *s)
 {
@@ -28,6 +28,8 @@ static bool parse_u32(const char *s, size_t n, uint32_t *out)
 static bool apply(const char *key, size_t klen, const char *val, size_t vlen, struct hv_options *o)
 {
 	static const char *const levels[] = {"error", "warn", "info", "debug"};
+	static const char *const apicv[] = {[APICV_OFF] = "off", [APICV_BASIC] = "basic",
+					    [APICV_FULL] = "full"};
 	if (word_is(key, klen, "log")) {
 		for (unsigned i = 0; i < 4; i++) {
 			if (word_is(val, vlen, levels[i])) {
@@ -54,6 +56,15 @@ static bool apply(const char *key, size_t klen, const char *val, size_t vlen, st
 			return false;
 		o->rtc_epoch = sec;
 		return true;
+	}
+	if (word_is(key, klen, "apicv")) {
+		for (unsigned i = 0; i < 3; i++) {
+			if (word_is(val, vlen, apicv[i])) {
+				o->apicv = (enum apicv_level)i;
+				return true;
+			}
+		}
+		return false;
 	}
 	if (word_is(key, klen, "timeslice")) {
 		uint32_t us;

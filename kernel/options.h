@@ -6,9 +6,12 @@
  *                               reported "still running" with its VGA text screen
  *   rtc=SECONDS                 guests' RTCs start at this Unix time instead of the host's
  *                               CMOS clock (repeatable test runs)
+ *   apicv=full|basic|off        local-APIC virtualization (vmx/vmx_caps.h): all the CPU has
+ *                               (default), the TPR shadow only, or none
  * Unknown or malformed options are reported and ignored; the boot goes on. */
 #pragma once
 #include <stdbool.h>
+#include "vmx/vmx_caps.h"
 #include <stdint.h>
 
 struct hv_options {
@@ -16,6 +19,7 @@ struct hv_options {
 	uint32_t timeslice_us;
 	uint64_t rtc_epoch; /* 0: use the host clock */
 	uint32_t runtime_s; /* 0: no limit */
+	enum apicv_level apicv;
 };
 
 extern struct hv_options hv_options;

@@ -1,6 +1,8 @@
-/* A virtual CPU: its VMCS, saved GPRs and the small amount of state the exit handlers
- * keep between exits. The scheduler (sched/) only sees the state and run function. */
+/* A virtual CPU: its VMCS, saved GPRs, its local APIC and the small amount of state the exit
+ * handlers keep between exits. The scheduler (sched/) only sees the state, the wake-up
+ * checks and the run function. */
 #pragma once
+#include "devices/lapic.h"
 #include "kernel/loader.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/guest_msrs.h"
@@ -12,27 +14,44 @@ struct vm;
 
 enum vcpu_state {
 	VCPU_RUNNABLE,
-	VCPU_HALTED, /* in HLT: runnable again when an interrupt can be delivered */
-	VCPU_DEAD,   /* its VM ended */
+	VCPU_HALTED,    /* in HLT: runnable again when an interrupt can be delivered */
+	VCPU_WAIT_SIPI, /* an AP before its STARTUP IPI (power-on or after INIT) */
+	VCPU_DEAD,      /* its VM ended */
 };
+
+/* vcpu.work: what must be looked at before the next entry. Interrupt sources set bits (any
+ * CPU, any context); the entry path takes them. Zero on the common path. */
+#define VCPU_WORK_INTR      (1u << 0) /* an interrupt source changed: re-evaluate delivery */
+#define VCPU_WORK_APIC_MODE (1u << 1) /* APIC mode or base changed: re-select controls */
 
 #define VCPU_EXIT_COUNTERS 80 /* per basic exit reason, for statistics */
 
 struct vcpu {
 	struct guest_regs regs; /* first: vmx_enter() takes it as its argument */
 	struct vm *vm;
-	unsigned id;
+	unsigned id;            /* index in the VM; also the initial APIC ID */
 	enum vcpu_state state;
 	uint64_t vmcs_pa;
 	bool launched;
 	uint16_t vpid;
+	struct lapic *lapic;    /* the VM's lapic[id]; its page is the virtual-APIC page */
+	uint64_t lapic_page_pa;
 
-	/* Interrupt sources until the PIC model lands: the one-shot hypercall timer. */
-	uint64_t timer_deadline; /* TSC; 0 = not armed */
-	uint8_t timer_vector;
-	uint8_t pending_vector;  /* accepted from a source, not yet injected; 0 = none */
-	bool irq_window_armed;
-	bool timer_changed;      /* re-arm the preemption timer before the next entry */
+	uint32_t work;            /* VCPU_WORK_* */
+	uint64_t deadline;        /* earliest TSC at which this vCPU's own timers fire */
+	uint32_t proc_ctl;        /* primary/secondary controls as last written to the VMCS */
+	uint32_t proc2_ctl;
+	uint16_t intr_status;     /* guest interrupt status (SVI:RVI) as last written */
+	uint64_t eoi_exit[4];     /* EOI-exit bitmap as last written (the APIC's TMR) */
+	bool nmi_pending;
+	bool start_pending;       /* a STARTUP IPI arrived in wait-for-SIPI: start at sipi_vector */
+	uint8_t sipi_vector;
+	bool timer_changed;       /* re-arm the preemption timer before the next entry */
+
+	/* The one-shot hypercall timer (kernel/guest_abi.h), an interrupt outside the APIC. */
+	uint64_t hc_timer_deadline; /* TSC; 0 = not armed */
+	uint8_t hc_timer_vector;
+	uint8_t hc_pending_vector;  /* fired, not yet injected; 0 = none */
 
 	uint64_t cr0_shadow_mask; /* CR0 bits owned by the hypervisor (guest/host mask) */
 	uint64_t cr4_shadow_mask;
@@ -48,6 +67,8 @@ struct vcpu {
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };
 
+/* `lapic_page_pa` is the frame of the vCPU's APIC register page (the VM owns it). APs
+ * (id > 0) start in wait-for-SIPI, the BSP at `entry`. */
 struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *entry);
 void vcpu_destroy(struct vcpu *v);
 /* Back to the power-on state at `entry` (VM restart). */
@@ -55,7 +76,14 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry);
 
 /* Runs the vCPU until its slice ends, it halts or its VM ends. */
 void vcpu_run(struct vcpu *v);
-/* Whether a halted vCPU has an interrupt it can take now (or a timer that expired). */
+/* Brings a halted vCPU's interrupt sources up to `now`; true if it can take an interrupt. */
 bool vcpu_wakeup_due(struct vcpu *v, uint64_t now);
-/* Earliest TSC at which a halted vCPU's timer fires; ~0 if none. */
+/* Earliest TSC at which a timer of a halted vCPU (its own or its VM's devices) fires. */
 uint64_t vcpu_next_deadline(const struct vcpu *v);
+
+/* An interrupt source made something pending for `v` (set VCPU_WORK_* first, or call this
+ * after lapic_accept): it is re-evaluated before its next entry, and a halted vCPU that can
+ * now take it is woken and run soon. */
+void vcpu_kick(struct vcpu *v);
+/* NMI, INIT, STARTUP, SMI or ExtINT messages from the APIC bus (devices/apic_bus.h). */
+void vcpu_deliver_special(struct vcpu *v, uint8_t delivery, uint8_t vector);

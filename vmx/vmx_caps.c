@@ -134,6 +134,22 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 		exit_ctl |= EXIT_CTL_SAVE_DEBUG_CTLS;
 		entry_ctl |= ENTRY_CTL_LOAD_DEBUG_CTLS;
 	}
+	/* The TPR shadow keeps CR8 in the vCPU's virtual-APIC page; without it CR8 must exit, or
+	 * a guest would program the real local APIC's priority. */
+	if (if_allowed(proc_msr, PROC_TPR_SHADOW))
+		proc |= PROC_TPR_SHADOW;
+	else
+		proc |= if_allowed(proc_msr, PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING);
+	/* Register virtualization and virtual-interrupt delivery only together (as KVM): without
+	 * delivery the CPU would not keep PPR in the virtual-APIC page current. */
+	uint32_t apicv = PROC2_VIRT_APIC_ACCESSES | PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY;
+	bool apic_virt = (proc & PROC_TPR_SHADOW) && if_allowed(proc2_msr, apicv);
+	if (apic_virt)
+		proc2 |= PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY;
+	proc2 |= if_allowed(proc2_msr, PROC2_PAUSE_LOOP_EXITING);
+	bool vnmi = if_allowed(pin_msr, PIN_VIRTUAL_NMIS) && if_allowed(proc_msr, PROC_NMI_WINDOW_EXITING);
+	if (vnmi)
+		pin |= PIN_VIRTUAL_NMIS;
 	/* A VPID is useless without INVVPID to flush its stale translations. */
 	if (cap & VPID_CAP_INVVPID)
 		proc2 |= if_allowed(proc2_msr, PROC2_VPID);
@@ -176,9 +192,29 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	c->rdtscp = c->proc2 & PROC2_RDTSCP;
 	c->invpcid = c->proc2 & PROC2_INVPCID;
 	c->xsaves = c->proc2 & PROC2_XSAVES;
+	c->tpr_shadow = c->proc & PROC_TPR_SHADOW;
+	c->cr8_exiting = if_allowed(proc_msr, PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING) != 0;
+	c->apic_virt = apic_virt && (c->proc2 & PROC2_VIRT_INTR_DELIVERY);
+	c->x2apic_virt = c->apic_virt && if_allowed(proc2_msr, PROC2_VIRT_X2APIC);
+	c->ple = c->proc2 & PROC2_PAUSE_LOOP_EXITING;
+	c->virtual_nmis = vnmi && (c->pin & PIN_VIRTUAL_NMIS);
 	c->pat = (c->exit & EXIT_CTL_SAVE_PAT) && (c->exit & EXIT_CTL_LOAD_PAT) &&
 		 (c->entry & ENTRY_CTL_LOAD_PAT);
 	return ok;
+}
+
+void vmx_caps_limit_apicv(struct vmx_caps *c, enum apicv_level level)
+{
+	if (level < APICV_FULL) {
+		c->proc2 &= ~(uint32_t)(PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY);
+		c->apic_virt = c->x2apic_virt = false;
+	}
+	if (level < APICV_BASIC && c->tpr_shadow) {
+		c->proc &= ~(uint32_t)PROC_TPR_SHADOW;
+		c->tpr_shadow = false;
+		if (c->cr8_exiting)
+			c->proc |= PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING;
+	}
 }
 
 uint64_t vmx_guest_cr0_fixed0(const struct vmx_caps *c)
@@ -214,6 +250,11 @@ void vmx_caps_describe(const struct vmx_caps *c, char *buf, size_t len)
 	    {c->invpcid, "INVPCID", false},
 	    {c->xsaves, "XSAVES", false},
 	    {c->pat, "PAT switching", false},
+	    {c->tpr_shadow, "TPR shadow", false},
+	    {c->apic_virt, "APIC virtualization", false},
+	    {c->x2apic_virt, "x2APIC virtualization", false},
+	    {c->ple, "PAUSE-loop exiting", false},
+	    {c->virtual_nmis, "virtual NMIs", false},
 	};
 	for (size_t i = 0; i < sizeof features / sizeof features[0]; i++) {
 		if (!features[i].on)

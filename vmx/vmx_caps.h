@@ -29,6 +29,15 @@ struct vmx_caps {
 	unsigned preempt_timer_shift; /* IA32_VMX_MISC bits 4:0: timer counts TSC >> shift */
 	uint32_t revision_id;	      /* from IA32_VMX_BASIC, first dword of a VMCS */
 	bool ins_outs_info;	      /* INS/OUTS exits report instruction info (BASIC bit 54) */
+	/* Local APIC virtualization (SDM vol. 3C ch. 30). The always-on parts are in the
+	 * control words; VIRT_APIC_ACCESSES and VIRT_X2APIC follow each vCPU's APIC mode. */
+	bool tpr_shadow;	 /* PROC_TPR_SHADOW set: CR8 and TPR live in the virtual-APIC page */
+	bool cr8_exiting;	 /* CR8 load/store exiting may be set (needed without the shadow) */
+	bool apic_virt;		 /* APIC-access page + register virtualization + virtual-interrupt
+				  * delivery (PROC2_APIC_REG_VIRT and _VIRT_INTR_DELIVERY set) */
+	bool x2apic_virt;	 /* with apic_virt: x2APIC MSRs virtualized (PROC2_VIRT_X2APIC) */
+	bool ple;		 /* PAUSE-loop exiting set: spinning vCPUs give the CPU away */
+	bool virtual_nmis;	 /* PIN_VIRTUAL_NMIS set; NMI-window exiting may be toggled */
 	uint32_t vmcs_size;	      /* bytes of a VMCS region */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;
 };
@@ -40,6 +49,13 @@ struct vmx_caps {
  * either way. Returns true on success. */
 bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *missing,
 		      size_t missing_len);
+
+/* How much local-APIC virtualization to use (hypervisor option apicv=): FULL takes all the CPU
+ * offers; BASIC keeps only the TPR shadow (APIC registers emulated on MMIO exits, interrupts
+ * injected as events); OFF also drops the shadow (CR8 accesses exit). The lower levels are
+ * the paths of CPUs without the features, selectable so they are tested on any CPU. */
+enum apicv_level { APICV_OFF, APICV_BASIC, APICV_FULL };
+void vmx_caps_limit_apicv(struct vmx_caps *c, enum apicv_level level);
 
 /* CR0 bits the guest must keep set. With unrestricted guest, PE and PG are exempt from
  * IA32_VMX_CR0_FIXED0 (SDM vol. 3, VM-entry checks on guest control registers), so the guest

@@ -3,6 +3,7 @@
 #include "kernel/kstring.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
+#include "kernel/options.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "vmx/vmcs.h"
@@ -101,7 +102,8 @@ bool vmx_init(void)
 		log_err("vmx: cannot run guests: VT-x lacks %s", missing);
 		return false;
 	}
-	char line[200];
+	vmx_caps_limit_apicv(&vmx_caps, hv_options.apicv);
+	char line[320];
 	vmx_caps_describe(&vmx_caps, line, sizeof line);
 	log_info("vmx: %s", line);
 	ept_flush_single_supported = vmx_caps.invept_single;

@@ -7,7 +7,7 @@ enum log_level console_level = LOG_INFO;
 
 static struct hv_options fresh(void)
 {
-	return (struct hv_options){.timeslice_us = 10000};
+	return (struct hv_options){.timeslice_us = 10000, .apicv = APICV_FULL};
 }
 
 TEST(empty_and_null_lines)
@@ -56,6 +56,22 @@ TEST(number_limits)
 	CHECK_EQ(hv_options_parse("rtc=99999999999", &o), 1);
 }
 
+TEST(apicv_levels)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(o.apicv, APICV_FULL);
+	CHECK_EQ(hv_options_parse("apicv=off", &o), 0);
+	CHECK_EQ(o.apicv, APICV_OFF);
+	CHECK_EQ(hv_options_parse("apicv=basic", &o), 0);
+	CHECK_EQ(o.apicv, APICV_BASIC);
+	CHECK_EQ(hv_options_parse("apicv=full", &o), 0);
+	CHECK_EQ(o.apicv, APICV_FULL);
+	shim_log_take();
+	CHECK_EQ(hv_options_parse("apicv=fast apicv= apicv=ful", &o), 3);
+	CHECK(strstr(shim_log_take(), "'apicv=fast'"));
+	CHECK_EQ(o.apicv, APICV_FULL);
+}
+
 TEST(selftest_needs_known_value)
 {
 	struct hv_options o = fresh();
@@ -63,6 +79,6 @@ TEST(selftest_needs_known_value)
 	CHECK(!o.selftest_exception);
 }
 
-CHECK_MAIN("options", CASE(empty_and_null_lines), CASE(all_options),
+CHECK_MAIN("options", CASE(apicv_levels), CASE(empty_and_null_lines), CASE(all_options),
 	   CASE(bad_words_are_reported_and_skipped), CASE(number_limits),
 	   CASE(selftest_needs_known_value))

@@ -59,9 +59,9 @@ TEST(bochs_control_words)
 	struct vmx_msrs m = bochs_skylake_x();
 	struct vmx_caps c;
 	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
-	CHECK_EQ(c.pin, 0x5f);
-	CHECK_EQ(c.proc, 0xb50065f2);
-	CHECK_EQ(c.proc2, 0x001010aa);
+	CHECK_EQ(c.pin, 0x7f);         /* + virtual NMIs */
+	CHECK_EQ(c.proc, 0xb52065f2);  /* + TPR shadow */
+	CHECK_EQ(c.proc2, 0x001017aa); /* + APIC register virt., virtual-interrupt delivery, PLE */
 	CHECK_EQ(c.exit, 0x007fefff);
 	CHECK_EQ(c.entry, 0x0000d1ff);
 }
@@ -93,7 +93,9 @@ TEST(unwanted_controls_stay_clear)
 	CHECK_EQ(c.proc & PROC_INTR_WINDOW_EXITING, 0);
 	CHECK_EQ(c.proc & (PROC_IO_BITMAPS | PROC_MONITOR_TRAP_FLAG | PROC_RDTSC_EXITING), 0);
 	CHECK_EQ(c.proc & (PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING), 0);
-	CHECK_EQ(c.pin & PIN_VIRTUAL_NMIS, 0);
+	CHECK_EQ(c.proc & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING | PROC_NMI_WINDOW_EXITING), 0);
+	/* The APIC-access and x2APIC modes follow each vCPU's APIC mode: never in the word. */
+	CHECK_EQ(c.proc2 & (PROC2_VIRT_APIC_ACCESSES | PROC2_VIRT_X2APIC), 0);
 	CHECK_EQ(c.proc2 & (PROC2_VMCS_SHADOWING | PROC2_VMFUNC | PROC2_EPT_VIOLATION_VE), 0);
 	CHECK_EQ(c.entry & (ENTRY_CTL_IA32E_MODE_GUEST | ENTRY_CTL_SMM), 0);
 }
@@ -228,7 +230,7 @@ TEST(true_msrs_only_with_basic_bit55)
 		 PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING);
 	CHECK(c.exit & EXIT_CTL_SAVE_DEBUG_CTLS);
 	CHECK(c.entry & ENTRY_CTL_LOAD_DEBUG_CTLS);
-	CHECK_EQ(c.proc, 0xb501e5f2);
+	CHECK_EQ(c.proc, 0xb521e5f2);
 }
 
 TEST(preemption_timer_rate_from_misc)
@@ -265,11 +267,74 @@ TEST(describe_bochs)
 {
 	struct vmx_msrs m = bochs_skylake_x();
 	struct vmx_caps c;
-	char line[200];
+	char line[320];
 	vmx_caps_compute(&m, &c, why, sizeof why);
 	vmx_caps_describe(&c, line, sizeof line);
 	CHECK_STR(line, "VT-x: EPT (2M 1G), unrestricted guest, VPID, preemption timer (rate 2^0), "
-			"MSR bitmaps, RDTSCP, INVPCID, XSAVES, PAT switching");
+			"MSR bitmaps, RDTSCP, INVPCID, XSAVES, PAT switching, TPR shadow, "
+			"APIC virtualization, x2APIC virtualization, PAUSE-loop exiting, virtual NMIs");
+}
+
+TEST(apic_virtualization_on_bochs)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	struct vmx_caps c;
+	vmx_caps_compute(&m, &c, why, sizeof why);
+	CHECK(c.tpr_shadow && c.cr8_exiting && c.apic_virt && c.x2apic_virt);
+	CHECK(c.ple && c.virtual_nmis);
+}
+
+TEST(apic_virtualization_needs_all_three_controls)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	struct vmx_caps c;
+	/* No virtual-interrupt delivery: register virtualization alone is not used. */
+	m.procbased2 &= ~((uint64_t)PROC2_VIRT_INTR_DELIVERY << 32);
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.apic_virt && !c.x2apic_virt);
+	CHECK_EQ(c.proc2 & (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY), 0);
+	CHECK(c.tpr_shadow);
+	/* No TPR shadow: nothing of APIC virtualization, and CR8 exits instead. */
+	m = bochs_skylake_x();
+	m.true_procbased &= ~((uint64_t)PROC_TPR_SHADOW << 32);
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.tpr_shadow && !c.apic_virt);
+	CHECK_EQ(c.proc & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING),
+		 PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING);
+	CHECK_EQ(c.proc2 & (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY), 0);
+}
+
+TEST(virtual_nmis_need_nmi_window_exiting)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	struct vmx_caps c;
+	m.true_procbased &= ~((uint64_t)PROC_NMI_WINDOW_EXITING << 32);
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.virtual_nmis);
+	CHECK_EQ(c.pin & PIN_VIRTUAL_NMIS, 0);
+}
+
+TEST(apicv_levels)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	struct vmx_caps full, basic, off;
+	vmx_caps_compute(&m, &full, why, sizeof why);
+	basic = off = full;
+	vmx_caps_limit_apicv(&full, APICV_FULL);
+	CHECK(full.apic_virt && full.x2apic_virt && full.tpr_shadow);
+	CHECK_EQ(full.proc2 & PROC2_VIRT_INTR_DELIVERY, PROC2_VIRT_INTR_DELIVERY);
+
+	vmx_caps_limit_apicv(&basic, APICV_BASIC);
+	CHECK(!basic.apic_virt && !basic.x2apic_virt && basic.tpr_shadow);
+	CHECK_EQ(basic.proc2 & (PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY), 0);
+	CHECK_EQ(basic.proc, full.proc);
+
+	vmx_caps_limit_apicv(&off, APICV_OFF);
+	CHECK(!off.apic_virt && !off.tpr_shadow);
+	CHECK_EQ(off.proc & PROC_TPR_SHADOW, 0);
+	CHECK_EQ(off.proc & (PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING),
+		 PROC_CR8_LOAD_EXITING | PROC_CR8_STORE_EXITING);
+	CHECK_EQ(off.proc2, basic.proc2);
 }
 
 TEST(describe_minimal_and_rate)
@@ -427,4 +492,6 @@ CHECK_MAIN("vmx_caps", CASE(bochs_has_every_feature), CASE(bochs_control_words),
 	   CASE(guest_cr0_fixed_bits), CASE(describe_bochs), CASE(describe_minimal_and_rate),
 	   CASE(text_truncates_safely), CASE(exit_reason_names), CASE(exit_reason_unknown),
 	   CASE(vmcs_encodings_match_sdm), CASE(vmcs_encodings_carry_width_and_type),
-	   CASE(event_and_qualification_layouts))
+	   CASE(event_and_qualification_layouts), CASE(apic_virtualization_on_bochs),
+	   CASE(apic_virtualization_needs_all_three_controls),
+	   CASE(virtual_nmis_need_nmi_window_exiting), CASE(apicv_levels))
