@@ -28,6 +28,11 @@
 #define LOADER_LINUX_BOOT_PARAMS_GPA 0x10000
 #define LOADER_LINUX_CMDLINE_GPA     0x11000
 #define LOADER_LINUX_END             0x12000
+/* Every VM's ACPI tables (kernel/vm_acpi.c): the RSDP at 0xe0000, where a BIOS-area scan
+ * finds it, the other tables after it, up to LOADER_ACPI_END; inside the 640 KiB-1 MiB range
+ * every memory map reports reserved. */
+#define LOADER_ACPI_RSDP_GPA         0xe0000
+#define LOADER_ACPI_END              0xf0000
 
 /* Guest-physical memory as the loaders see it: RAM [0, size). */
 struct gmem {

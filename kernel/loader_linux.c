@@ -191,7 +191,8 @@ static bool write_e820(struct gmem *mem)
 	       put_le(mem, LINUX_BP_E820_ENTRIES, sizeof map / sizeof map[0], 1);
 }
 
-/* A zeroed zero page (so sentinel, ext_* and acpi_rsdp_addr are 0) with the image's setup
+/* A zeroed zero page (so sentinel and ext_* are 0) with acpi_rsdp_addr pointing at the VM's
+ * ACPI tables (Linux then skips the BIOS-area scan) and the image's setup
  * header and the fields a boot loader fills in. */
 static bool write_boot_params(const uint8_t *image, struct gmem *mem, const struct linux_plan *p)
 {
@@ -210,7 +211,8 @@ static bool write_boot_params(const uint8_t *image, struct gmem *mem, const stru
 	       put_le(mem, LINUX_HDR_RAMDISK_SIZE, p->initrd_size, 4) &&
 	       put_le(mem, LINUX_HDR_HW_SUBARCH, 0, 4) &&
 	       put_le(mem, LINUX_HDR_HW_SUBARCH_DATA, 0, 8) &&
-	       put_le(mem, LINUX_HDR_SETUP_DATA, 0, 8) && write_e820(mem);
+	       put_le(mem, LINUX_HDR_SETUP_DATA, 0, 8) &&
+	       put_le(mem, LINUX_BP_ACPI_RSDP_ADDR, LOADER_ACPI_RSDP_GPA, 8) && write_e820(mem);
 }
 
 bool load_linux(const void *image, size_t size, const struct vm_config *cfg, struct gmem *mem,

@@ -128,6 +128,7 @@ static void vm_free(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	vm->nvcpus = 0;
+	platform_free(vm);
 	if (vm->ram.size)
 		guest_ram_destroy(&vm->ram, &vm->ept);
 	if (vm->ept.pml4_pa)
@@ -138,15 +139,8 @@ static void vm_free(struct vm *vm)
 static bool vm_build(struct vm *vm)
 {
 	char err[160];
-	/* Application processors start with INIT-SIPI from a local APIC, which is not
-	 * emulated yet: a second vCPU would have nothing to start it. */
-	if (vm->cfg.cpus > 1) {
-		log_err("vm %s: cpus=%u: more than one vCPU needs the virtual local APIC (not "
-			"yet); this VM is not created",
-			vm->cfg.name, vm->cfg.cpus);
-		return false;
-	}
-	if (!ept_init(&vm->ept) || !guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes)) {
+	if (!ept_init(&vm->ept) || !guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes) ||
+	    !platform_alloc(vm)) {
 		log_err("vm %s: not enough memory for mem=%llu MiB (%llu MiB free)", vm->cfg.name,
 			(unsigned long long)(vm->cfg.mem_bytes >> 20),
 			(unsigned long long)(frame_free_count() * PAGE_SIZE >> 20));
@@ -170,11 +164,11 @@ static bool vm_build(struct vm *vm)
 		}
 		vm->vcpus[vm->nvcpus++] = v;
 	}
-	log_info("vm %s: %s image, %llu MiB RAM (%llu large pages), entry 0x%llx, %u vCPU",
+	log_info("vm %s: %s image, %llu MiB RAM (%llu large pages), entry 0x%llx, %u vCPU%s",
 		 vm->cfg.name, image_format_name(image_detect(vm->image, vm->image_size, &vm->cfg)),
 		 (unsigned long long)(vm->cfg.mem_bytes >> 20),
 		 (unsigned long long)guest_ram_large_pages(&vm->ram), (unsigned long long)entry.rip,
-		 vm->nvcpus);
+		 vm->nvcpus, vm->nvcpus == 1 ? "" : "s");
 	return true;
 }
 
@@ -197,6 +191,18 @@ void vm_console_putc(struct vm *vm, char c)
 	if (vm->con_len == sizeof vm->con_line)
 		vm_console_flush(vm);
 	vm->con_line[vm->con_len++] = c;
+}
+
+bool vm_vcpus_all_parked(const struct vm *vm)
+{
+	for (unsigned i = 0; i < vm->nvcpus; i++) {
+		const struct vcpu *v = vm->vcpus[i];
+		bool parked = v->state == VCPU_DEAD || v->state == VCPU_WAIT_SIPI ||
+			      (v->state == VCPU_HALTED && v->halted_if0 && !v->nmi_pending);
+		if (!parked)
+			return false;
+	}
+	return true;
 }
 
 static void vm_end(struct vm *vm)

@@ -39,6 +39,7 @@ struct vm {
 	char con_line[VM_CONSOLE_LINE]; /* guest console output, flushed a line at a time */
 	unsigned con_len;
 	uint64_t testdev_scratch;
+	bool odd_msg_logged;            /* an ignored APIC message was reported */
 	uint32_t unknown_msr_seen[8];   /* MSRs already logged once */
 	unsigned unknown_msr_count;
 };
@@ -63,5 +64,8 @@ void vm_time_limit(struct vm *vm);
 /* Performs a pending on_reset=restart (called by the scheduler between slices). */
 void vm_restart(struct vm *vm);
 void vm_console_flush(struct vm *vm);
+/* No vCPU of the VM can run again by itself: each is ended, waits for a SIPI, or halted
+ * with interrupts disabled (only an NMI could wake it, and none is coming). */
+bool vm_vcpus_all_parked(const struct vm *vm);
 /* Guest console byte (port 0x3f8 THR): buffered and printed a whole line at a time. */
 void vm_console_putc(struct vm *vm, char c);

@@ -4,7 +4,11 @@
 #include "kernel/guest_abi.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
+#include "kernel/mem.h"
+#include "kernel/kstring.h"
 #include "kernel/x86.h"
+#include "vmx/vcpu.h"
+#include "vmx/vmx_init.h"
 
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
@@ -22,10 +26,21 @@
 
 static uint64_t epoch_ns_at_boot;
 static uint64_t tsc_at_boot;
+static unsigned lapic_clock_shift; /* LAPIC count clock = TSC >> this (fits CPUID 0x15.ECX) */
+static unsigned guest_phys_bits;   /* MAXPHYADDR guests see (CPUID 0x80000008 passed through) */
 
 void platform_clock_init(void)
 {
 	tsc_at_boot = rdtsc();
+	while ((tsc_hz >> lapic_clock_shift) > 0xffffffffull)
+		lapic_clock_shift++;
+	uint32_t a, b, c, d;
+	cpuid(0x80000000, 0, &a, &b, &c, &d);
+	guest_phys_bits = 36;
+	if (a >= 0x80000008) {
+		cpuid(0x80000008, 0, &a, &b, &c, &d);
+		guest_phys_bits = a & 0xff;
+	}
 	epoch_ns_at_boot = hv_options.rtc_epoch ? hv_options.rtc_epoch * NS_PER_S
 					       : host_rtc_epoch() * NS_PER_S;
 }
@@ -92,6 +107,135 @@ static void kbc_reset(void *ctx)
 	vm_reset_requested(ctx);
 }
 
+unsigned platform_lapic_clock_shift(void)
+{
+	return lapic_clock_shift;
+}
+
+static struct vcpu *platform_vcpu(struct vm *vm, unsigned cpu)
+{
+	return cpu < vm->nvcpus ? vm->vcpus[cpu] : 0;
+}
+
+static void lapic_send(void *ctx, const struct lapic *from, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+	apic_bus_deliver(&vm->plat.apic_bus, m);
+}
+
+static void lapic_eoi_level(void *ctx, uint8_t vector)
+{
+	struct vm *vm = ctx;
+	ioapic_eoi(&vm->plat.ioapic, vector);
+}
+
+static void lapic_mode_changed(void *ctx, const struct lapic *l)
+{
+	struct vcpu *v = platform_vcpu(ctx, l->id);
+	if (v)
+		v->work |= VCPU_WORK_APIC_MODE;
+}
+
+static const struct lapic_ops lapic_ops = {
+	.send = lapic_send,
+	.eoi_level = lapic_eoi_level,
+	.mode_changed = lapic_mode_changed,
+};
+
+static void bus_kick(void *ctx, unsigned cpu)
+{
+	struct vcpu *v = platform_vcpu(ctx, cpu);
+	if (v)
+		vcpu_kick(v);
+}
+
+static void bus_special(void *ctx, unsigned cpu, uint8_t delivery, uint8_t vector)
+{
+	struct vcpu *v = platform_vcpu(ctx, cpu);
+	if (v)
+		vcpu_deliver_special(v, delivery, vector);
+}
+
+static const struct apic_bus_ops apic_bus_ops = {
+	.kick = bus_kick,
+	.special = bus_special,
+};
+
+static void ioapic_deliver(void *ctx, const struct apic_msg *m)
+{
+	struct vm *vm = ctx;
+	apic_bus_deliver(&vm->plat.apic_bus, m);
+}
+
+/* An ISA interrupt line: to the 8259 pair and to the I/O APIC pin the MADT names for it. */
+static void isa_irq_set_level(void *ctx, unsigned irq, bool level)
+{
+	struct vm_platform *p = ctx;
+	pic_set_irq(&p->pic, irq, level);
+	ioapic_set_irq(&p->ioapic, irq == 0 ? 2 : irq, level);
+}
+
+/* The 8259's INTR changed: the BSP may have an ExtINT to take. */
+static void pic_output_changed(void *ctx)
+{
+	struct vcpu *v = platform_vcpu(ctx, 0);
+	if (v)
+		vcpu_kick(v);
+}
+
+/* The local APIC window at its default base; each vCPU sees its own APIC there. A vCPU
+ * that moved its APIC elsewhere finds nothing here (reads all-ones). */
+static void lapic_mmio(void *dev, uint64_t offset, struct mmio_access *a)
+{
+	struct vm *vm = dev;
+	struct lapic *l = a->cpu < vm->cfg.cpus ? &vm->plat.lapic[a->cpu] : 0;
+	bool here = l && lapic_base_addr(l) == LAPIC_DEFAULT_BASE;
+	if (a->write) {
+		if (here)
+			lapic_mmio_write(l, (uint32_t)offset, a->size, a->value, rdtsc());
+	} else {
+		a->value = here ? lapic_mmio_read(l, (uint32_t)offset, a->size, rdtsc()) : ~0ull;
+	}
+	struct vcpu *v = platform_vcpu(vm, a->cpu);
+	if (v)
+		v->work |= VCPU_WORK_INTR;
+}
+
+bool platform_alloc(struct vm *vm)
+{
+	struct vm_platform *p = &vm->plat;
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		p->lapic_page_pa[i] = frame_alloc();
+		if (p->lapic_page_pa[i] == FRAME_NONE) {
+			p->lapic_page_pa[i] = 0;
+			return false;
+		}
+	}
+	if (vmx_caps.apic_virt) {
+		/* Never read or written while virtualization is on; zeroed, private to the VM. */
+		p->apic_access_pa = frame_alloc();
+		if (p->apic_access_pa == FRAME_NONE) {
+			p->apic_access_pa = 0;
+			return false;
+		}
+		memset(phys_to_virt(p->apic_access_pa), 0, PAGE_SIZE);
+	}
+	return true;
+}
+
+void platform_free(struct vm *vm)
+{
+	struct vm_platform *p = &vm->plat;
+	for (unsigned i = 0; i < PLATFORM_MAX_CPUS; i++) {
+		if (p->lapic_page_pa[i])
+			frame_free(p->lapic_page_pa[i], 1);
+		p->lapic_page_pa[i] = 0;
+	}
+	if (p->apic_access_pa)
+		frame_free(p->apic_access_pa, 1);
+	p->apic_access_pa = 0;
+}
+
 void platform_update(struct vm *vm, uint64_t now)
 {
 	struct vm_platform *p = &vm->plat;
@@ -115,8 +259,21 @@ bool platform_devices_attach(struct vm *vm)
 	struct vm_platform *p = &vm->plat;
 	struct io_bus *io = &vm->io;
 	p->tsc_origin = rdtsc();
+	apic_bus_init(&p->apic_bus, &apic_bus_ops, vm);
+	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
+		struct lapic *l = &p->lapic[i];
+		lapic_init(l, i, i == 0, phys_to_virt(p->lapic_page_pa[i]), guest_phys_bits,
+			   lapic_clock_shift, &lapic_ops, vm);
+		if (i == 0)
+			lapic_set_virtual_wire(l); /* what a PC BIOS leaves: the 8259 reaches the BSP */
+		apic_bus_attach(&p->apic_bus, l);
+	}
+	p->apic_access_mapped = false;
+	ioapic_init(&p->ioapic, ioapic_deliver, vm);
 	pic_init(&p->pic);
-	const struct irq_sink *sink = pic_irq_sink(&p->pic);
+	pic_set_notify(&p->pic, pic_output_changed, vm);
+	p->isa_sink = (struct irq_sink){isa_irq_set_level, p};
+	const struct irq_sink *sink = &p->isa_sink;
 	p->irq0 = (struct irq_line){sink, 0};
 	p->irq4 = (struct irq_line){sink, COM1_IRQ};
 	p->irq8 = (struct irq_line){sink, RTC_IRQ};
@@ -138,5 +295,8 @@ bool platform_devices_attach(struct vm *vm)
 	       io_bus_register(io, KBC_DATA, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, KBC_CMD, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, MHV_DEBUG_EXIT_PORT, 4, debug_exit_access, vm) &&
+	       mmio_bus_register(&vm->mmio, LAPIC_DEFAULT_BASE, LAPIC_PAGE_SIZE, lapic_mmio, vm) &&
+	       mmio_bus_register(&vm->mmio, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, ioapic_mmio,
+				 &p->ioapic) &&
 	       mmio_bus_register(&vm->mmio, MHV_TESTDEV_GPA, MHV_TESTDEV_SIZE, testdev_access, vm);
 }

@@ -1,9 +1,16 @@
-/* The devices every VM gets: a PC's legacy platform (8259A pair, 8254 PIT with port 0x61,
- * 16550A COM1, CMOS RTC, i8042), the debug-exit port 0xf4 and the MMIO test device (see
- * kernel/guest_abi.h). Device models know nothing of VMX; this file wires them to a VM's
- * buses, its clock and its first vCPU's interrupt input. */
+/* The devices every VM gets: a local APIC per vCPU, an I/O APIC, a PC's legacy platform
+ * (8259A pair, 8254 PIT with port 0x61, 16550A COM1, CMOS RTC, i8042), the debug-exit port
+ * 0xf4 and the MMIO test device (see kernel/guest_abi.h). Device models know nothing of
+ * VMX; this file wires them to a VM's buses, its clock and its vCPUs.
+ *
+ * Interrupt wiring: each ISA line feeds both the 8259 pair and the I/O APIC (IRQ0 on pin 2,
+ * the others on the pin of their number, as the MADT's override says); the 8259's INTR
+ * reaches the BSP's LINT0; the I/O APIC, MSIs and IPIs travel on the APIC bus. */
 #pragma once
+#include "devices/apic_bus.h"
 #include "devices/i8042.h"
+#include "devices/ioapic.h"
+#include "devices/lapic.h"
 #include "devices/pic.h"
 #include "devices/pit.h"
 #include "devices/rtc.h"
@@ -13,21 +20,37 @@
 
 struct vm;
 
+#define PLATFORM_MAX_CPUS APIC_BUS_MAX_CPUS
+
 struct vm_platform {
+	struct lapic lapic[PLATFORM_MAX_CPUS];
+	uint64_t lapic_page_pa[PLATFORM_MAX_CPUS]; /* register pages (virtual-APIC pages) */
+	uint64_t apic_access_pa;  /* the VM's APIC-access page (APIC virtualization), or 0 */
+	bool apic_access_mapped;  /* mapped at LAPIC_DEFAULT_BASE in the VM's EPT */
+	struct apic_bus apic_bus;
+	struct ioapic ioapic;
 	struct pic_pair pic;
 	struct pit pit;
 	struct uart16550 com1;
 	struct rtc rtc;
 	struct i8042 kbc;
+	struct irq_sink isa_sink; /* ISA lines: to the 8259 pair and the I/O APIC */
 	struct irq_line irq0, irq4, irq8;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
 	uint64_t timer_deadline; /* TSC of the next device timer event, ~0 if none */
 	bool timers_dirty;       /* a guest reprogrammed a timer: recompute the deadline */
 };
 
+/* Frames the VM's platform holds for its whole life (APIC pages); false if memory ran out. */
+bool platform_alloc(struct vm *vm);
+void platform_free(struct vm *vm);
+/* Power-on state of every device and their bus registrations (also on VM restart). */
 bool platform_devices_attach(struct vm *vm);
 /* Brings the device clocks up to now (raising due timer interrupts) and recomputes the
  * next timer deadline. Called when a deadline passed or a timer was reprogrammed. */
 void platform_update(struct vm *vm, uint64_t now);
-/* The guest's host-clock epoch: host RTC at boot, or the rtc= option for repeatable runs. */
+/* The guest's host-clock epoch: host RTC at boot, or the rtc= option for repeatable runs;
+ * the LAPIC count clock and the guest MAXPHYADDR. */
 void platform_clock_init(void);
+/* The LAPIC timer's count clock is TSC >> this (CPUID 0x15 describes it to guests). */
+unsigned platform_lapic_clock_shift(void);

@@ -9,6 +9,8 @@
 
 static struct vcpu *vcpus[SCHED_MAX_VCPUS];
 static unsigned nvcpus;
+static unsigned next;            /* round-robin position */
+static struct vcpu *running;     /* the vCPU in vcpu_run(), if any */
 static uint64_t slice_ticks;
 
 void sched_add(struct vcpu *v)
@@ -28,6 +30,14 @@ void sched_vcpu_dead(struct vcpu *v)
 uint64_t sched_slice_ticks(void)
 {
 	return slice_ticks;
+}
+
+void sched_wake(struct vcpu *v)
+{
+	if (running && running != v) {
+		running->slice_end = 0;
+		running->timer_changed = true;
+	}
 }
 
 /* Nothing can run: wait for the earliest timer (or typed input that may wake a VM), or
@@ -56,9 +66,52 @@ static void sched_idle(uint64_t earliest, uint64_t end)
 			vm_stop(vcpus[i]->vm, "halted with no interrupt that could ever wake it");
 }
 
+/* The next vCPU to run: one that just woke up (a halted vCPU whose interrupt is due, or
+ * an AP its SIPI started) before the runnable ones in round-robin order. Also reports the
+ * earliest timer of the vCPUs left halted and whether any vCPU is still alive. */
+static struct vcpu *sched_pick(uint64_t now, uint64_t *earliest, bool *alive)
+{
+	struct vcpu *woken = 0, *runnable = 0;
+	unsigned runnable_at = 0;
+	*earliest = ~0ull;
+	*alive = false;
+	for (unsigned k = 0; k < nvcpus; k++) {
+		unsigned i = (next + k) % nvcpus;
+		struct vcpu *v = vcpus[i];
+		if (v->state == VCPU_DEAD)
+			continue;
+		*alive = true;
+		if (v->state == VCPU_HALTED) {
+			if (!vcpu_wakeup_due(v, now)) {
+				uint64_t d = vcpu_next_deadline(v);
+				*earliest = d < *earliest ? d : *earliest;
+				continue;
+			}
+			v->state = VCPU_RUNNABLE;
+			woken = woken ? woken : v;
+		} else if (v->state == VCPU_RUNNABLE && v->start_pending && !woken) {
+			woken = v;
+		} else if (v->state == VCPU_RUNNABLE && !runnable) {
+			runnable = v;
+			runnable_at = i;
+		}
+	}
+	if (woken)
+		return woken;
+	if (runnable)
+		next = (runnable_at + 1) % nvcpus;
+	return runnable;
+}
+
+/* The slice ends early when a halted vCPU's timer is due before it. */
+static uint64_t sched_slice_end(uint64_t now, uint64_t earliest_other)
+{
+	uint64_t end = now + slice_ticks;
+	return earliest_other < end ? earliest_other : end;
+}
+
 void sched_run(void)
 {
-	unsigned next = 0;
 	slice_ticks = tsc_from_us(hv_options.timeslice_us);
 	uint64_t end = hv_options.runtime_s ? rdtsc() + hv_options.runtime_s * tsc_hz : ~0ull;
 	for (;;) {
@@ -67,33 +120,22 @@ void sched_run(void)
 			for (unsigned i = 0; i < nvcpus; i++)
 				vm_time_limit(vcpus[i]->vm);
 		}
-		bool alive = false, ran = false;
-		uint64_t earliest = ~0ull;
-		for (unsigned k = 0; k < nvcpus; k++) {
-			struct vcpu *v = vcpus[(next + k) % nvcpus];
-			if (v->state == VCPU_DEAD)
-				continue;
-			alive = true;
-			uint64_t now = rdtsc();
-			if (v->state == VCPU_HALTED) {
-				if (!vcpu_wakeup_due(v, now)) {
-					uint64_t d = vcpu_next_deadline(v);
-					earliest = d < earliest ? d : earliest;
-					continue;
-				}
-				v->state = VCPU_RUNNABLE;
-			}
-			v->slice_end = now + slice_ticks;
-			vcpu_run(v);
-			ran = true;
-			if (v->vm->restart_pending)
-				vm_restart(v->vm);
-		}
+		uint64_t now = rdtsc(), earliest;
+		bool alive;
+		struct vcpu *v = sched_pick(now, &earliest, &alive);
 		if (!alive)
 			return;
-		console_input_poll();
-		if (!ran)
+		if (!v) {
+			console_input_poll();
 			sched_idle(earliest, end);
-		next = (next + 1) % nvcpus;
+			continue;
+		}
+		v->slice_end = sched_slice_end(now, earliest);
+		running = v;
+		vcpu_run(v);
+		running = 0;
+		if (v->vm->restart_pending)
+			vm_restart(v->vm);
+		console_input_poll();
 	}
 }

@@ -1,26 +1,32 @@
-/* What guests see from CPUID: the host's values, filtered. Pure function, host-tested.
+/* What guests see from CPUID: the host's values, filtered, plus the platform mhv emulates
+ * (local APIC, topology, timer frequencies). Pure function, host-tested.
  *
  * | leaf            | policy                                                              |
  * |-----------------|---------------------------------------------------------------------|
- * | 0               | passed (max leaf, vendor)                                           |
- * | 1               | ECX: VMX, SMX, EST, TM2, xTPR, PDCM, DCA, x2APIC, TSC-deadline,     |
- * |                 | XSAVE, OSXSAVE, AVX, MONITOR cleared; hypervisor bit set.           |
- * |                 | EDX: APIC (no local APIC emulated yet), MCE, MCA, MTRR, DS, ACPI,   |
- * |                 | TM, PBE cleared. EBX: APIC ID = vCPU number, 1 logical CPU.         |
- * | 4               | cores/threads sharing fields zeroed (one core, one thread)          |
- * | 5, 6, 0xa       | zero: no MONITOR/MWAIT, power management or PMU                     |
+ * | 0               | EAX = max(host max leaf, 0x16): leaves 0x15/0x16 always exist        |
+ * | 1               | ECX: VMX, SMX, EST, TM2, xTPR, PDCM, DCA, XSAVE, OSXSAVE, AVX,       |
+ * |                 | MONITOR cleared; x2APIC, TSC-deadline, hypervisor set.              |
+ * |                 | EDX: APIC follows IA32_APIC_BASE.EN; MCE, MCA, MTRR, DS, ACPI, TM,  |
+ * |                 | PBE cleared. EBX: APIC ID = vCPU number, logical count = vCPUs.      |
+ * | 4               | one package of N single-thread cores: EAX[31:26] = N-1; L1/L2 per     |
+ * |                 | core, the last level shared by all N                                |
+ * | 5, 0xa          | zero: no MONITOR/MWAIT, no PMU                                      |
+ * | 6               | EAX = ARAT only (the LAPIC timer keeps running in idle)            |
  * | 7.0             | EBX: SGX, AVX2, INVPCID (unless enabled), RDT, MPX, AVX-512, PT      |
  * |                 | cleared; ECX: WAITPKG, AVX-512 VBMI etc, SGX-LC cleared; EDX: MD_CLEAR|
  * |                 | kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps cleared (their MSRs #GP)    |
- * | 0xb, 0x1f       | zero: no topology enumeration                                       |
+ * | 0xb, 0x1f       | SMT level (1 thread), core level (N cores); EDX = x2APIC ID          |
  * | 0xd             | zero: XSAVE is not offered (guest FPU state is FXSAVE-sized)         |
- * | 0x15, 0x16      | zero: guests calibrate the TSC against the emulated PIT, the same    |
- * |                 | clock the hypervisor calibrated against (Bochs's CPUID values differ)|
+ * | 0x15            | EAX = 1, EBX = TSC/LAPIC-clock ratio, ECX = LAPIC clock Hz: Linux    |
+ * |                 | then needs no timer or TSC calibration                              |
+ * | 0x16            | base and max MHz = TSC MHz, bus MHz = LAPIC clock MHz                |
+ * | other <= 0x16   | zero where the host has no such leaf                                 |
  * | 0x40000000      | max hypervisor leaf 0x40000010 and the "MHVMHVMHVMHV" signature      |
  * | 0x40000001      | zero: no paravirtual features                                       |
- * | 0x40000010      | EAX = TSC frequency in kHz, EBX = 0 (the VMware/KVM timing leaf)      |
+ * | 0x40000010      | EAX = TSC kHz, EBX = LAPIC clock kHz (the VMware/KVM timing leaf)    |
  * | other 0x400000xx| zero                                                                |
- * | 0x80000000+     | passed; 0x80000001 ECX SVM cleared, EDX RDTSCP only if enabled       |
+ * | 0x80000001      | ECX SVM cleared, EDX RDTSCP only if enabled                          |
+ * | 0x80000007      | EDX = invariant TSC only (mhv never stops or scales the guest TSC)  |
  * | other           | passed as the host CPU answers                                      |
  */
 #pragma once
@@ -32,12 +38,20 @@ struct cpuid_regs {
 };
 
 struct cpuid_policy {
-	unsigned vcpu_id;
-	bool rdtscp;  /* the guest may execute RDTSCP */
-	bool invpcid; /* the guest may execute INVPCID */
+	unsigned vcpu_id;       /* its APIC ID */
+	unsigned ncpus;         /* vCPUs in the VM: one package of ncpus single-thread cores */
+	bool rdtscp;            /* the guest may execute RDTSCP */
+	bool invpcid;           /* the guest may execute INVPCID */
+	bool apic_enabled;      /* IA32_APIC_BASE.EN, which CPUID.1:EDX.APIC reflects */
 	uint32_t tsc_khz;
+	uint32_t lapic_hz;      /* LAPIC timer count clock (the "crystal" of leaf 0x15) */
+	uint32_t tsc_per_lapic; /* TSC ticks per LAPIC clock tick */
+	uint32_t host_max_leaf; /* host CPUID.0:EAX */
 };
 
+/* The policy of vCPU `id` of `ncpus`, from the host CPU and mhv's clocks (vmx/exit_cpuid.c;
+ * not part of the host-tested code). */
+void cpuid_policy_init(struct cpuid_policy *p, unsigned id, unsigned ncpus);
 /* Rewrites `r`, which holds the host's answer for (leaf, subleaf). */
 void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		  struct cpuid_regs *r);

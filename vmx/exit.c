@@ -97,6 +97,7 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_TRIPLE_FAULT] = handle_triple_fault,
 	[EXIT_REASON_INIT] = handle_init,
 	[EXIT_REASON_INTR_WINDOW] = handle_intr_window,
+	[EXIT_REASON_NMI_WINDOW] = handle_intr_window,
 	[EXIT_REASON_CPUID] = handle_cpuid,
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
@@ -118,6 +119,10 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_ENTRY_FAIL_GUEST_STATE] = handle_entry_failure,
 	[EXIT_REASON_ENTRY_FAIL_MSR_LOAD] = handle_entry_failure,
 	[EXIT_REASON_ENTRY_FAIL_MACHINE_CHECK] = handle_entry_failure,
+	[EXIT_REASON_PAUSE] = handle_pause,
+	[EXIT_REASON_TPR_BELOW_THRESHOLD] = handle_tpr_below_threshold,
+	[EXIT_REASON_APIC_ACCESS] = handle_apic_access,
+	[EXIT_REASON_VIRTUALIZED_EOI] = handle_virtualized_eoi,
 	[EXIT_REASON_EPT_VIOLATION] = handle_ept_violation,
 	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
@@ -126,6 +131,7 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_MWAIT] = handle_vmx_instruction,
 	[EXIT_REASON_MONITOR] = handle_vmx_instruction,
 	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,
+	[EXIT_REASON_APIC_WRITE] = handle_apic_write,
 };
 
 enum exit_action exit_unhandled(struct vcpu *v, const struct exit_info *x, const char *why)

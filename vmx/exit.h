@@ -39,6 +39,13 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *x);
 enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x);
 enum exit_action handle_intr_window(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_virtualized_eoi(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_pause(struct vcpu *v, const struct exit_info *x);
+/* Emulates the instruction at RIP, whose data access touched MMIO at `gpa` (exit_ept.c). */
+enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, uint64_t gpa);
 
 /* Moves the guest past the instruction that exited. Inline: every emulated instruction
  * ends here, on the hottest path. */
@@ -59,7 +66,9 @@ extern const exit_handler_fn exit_handlers[EXIT_REASON_COUNT];
 #define EXIT_QUALIFICATION_USED                                                                    \
 	(1ull << EXIT_REASON_EXCEPTION_NMI | 1ull << EXIT_REASON_CR_ACCESS |                        \
 	 1ull << EXIT_REASON_IO_INSTRUCTION | 1ull << EXIT_REASON_EPT_VIOLATION |                 \
-	 1ull << EXIT_REASON_ENTRY_FAIL_GUEST_STATE | 1ull << EXIT_REASON_ENTRY_FAIL_MSR_LOAD)
+	 1ull << EXIT_REASON_ENTRY_FAIL_GUEST_STATE | 1ull << EXIT_REASON_ENTRY_FAIL_MSR_LOAD |    \
+	 1ull << EXIT_REASON_APIC_ACCESS | 1ull << EXIT_REASON_VIRTUALIZED_EOI |                   \
+	 1ull << EXIT_REASON_APIC_WRITE)
 
 /* The dispatch table lookup, inline in the exit path. Reasons without a handler go to
  * exit_unhandled(), which dumps the exit and stops that VM only. */

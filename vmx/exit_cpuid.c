@@ -1,6 +1,27 @@
+#include "drivers/tsc.h"
+#include "kernel/vm_devices.h"
 #include "kernel/x86.h"
+#include "vmx/vmx_init.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
+
+void cpuid_policy_init(struct cpuid_policy *p, unsigned id, unsigned ncpus)
+{
+	uint32_t max, b, c, d;
+	cpuid(0, 0, &max, &b, &c, &d);
+	unsigned shift = platform_lapic_clock_shift();
+	*p = (struct cpuid_policy){
+	    .vcpu_id = id,
+	    .ncpus = ncpus,
+	    .rdtscp = vmx_caps.rdtscp,
+	    .invpcid = vmx_caps.invpcid,
+	    .apic_enabled = true,
+	    .tsc_khz = (uint32_t)(tsc_hz / 1000),
+	    .lapic_hz = (uint32_t)(tsc_hz >> shift),
+	    .tsc_per_lapic = 1u << shift,
+	    .host_max_leaf = max,
+	};
+}
 
 enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *x)
 {

@@ -82,11 +82,34 @@ static bool cr4_write(struct vcpu *v, uint64_t val)
 	return true;
 }
 
+#define CR8_RESERVED (~0xfull) /* CR8 holds the task-priority class only */
+
+/* CR8 exits only on CPUs without the TPR shadow (apicv=off): it is the local APIC's TPR. */
+static enum exit_action cr8_access(struct vcpu *v, unsigned type, unsigned gpr)
+{
+	uint64_t *reg = &v->regs.gpr[gpr];
+	if (type == EXITQ_CR_MOV_FROM_CR) {
+		*reg = lapic_cr8_read(v->lapic);
+	} else {
+		if (*reg & CR8_RESERVED) {
+			inject_gp(v);
+			return EXIT_RESUME;
+		}
+		lapic_cr8_write(v->lapic, (uint8_t)*reg);
+		v->work |= VCPU_WORK_INTR;
+	}
+	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
 enum exit_action handle_cr_access(struct vcpu *v, const struct exit_info *x)
 {
 	unsigned cr = x->qualification & EXITQ_CR_NUM_MASK;
 	unsigned type = (x->qualification & EXITQ_CR_ACCESS_MASK) >> EXITQ_CR_ACCESS_SHIFT;
 	unsigned gpr = (x->qualification & EXITQ_CR_GPR_MASK) >> EXITQ_CR_GPR_SHIFT;
+	if (cr == 8 && (type == EXITQ_CR_MOV_TO_CR || type == EXITQ_CR_MOV_FROM_CR) &&
+	    gpr != GPR_RSP)
+		return cr8_access(v, type, gpr);
 	if (type != EXITQ_CR_MOV_TO_CR || (cr != 0 && cr != 4))
 		return exit_unhandled(v, x, "unexpected control-register access");
 	uint64_t val = gpr == GPR_RSP ? vmcs_read(VMCS_GUEST_RSP) : v->regs.gpr[gpr];

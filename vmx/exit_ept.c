@@ -4,6 +4,7 @@
 #include "devices/bus.h"
 #include "kernel/format.h"
 #include "kernel/vm.h"
+#include "kernel/x86.h"
 #include "vmx/exit.h"
 #include "vmx/guest_access.h"
 #include "vmx/insn_decode.h"
@@ -12,27 +13,37 @@
 
 #define MAX_INSN_BYTES 15
 
-enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
+/* The accessing vCPU's local APIC when it was moved away from its default base (the
+ * window there is on the MMIO bus), else NULL. */
+static struct lapic *relocated_lapic_at(struct vcpu *v, uint64_t gpa)
+{
+	struct lapic *l = v->lapic;
+	uint64_t base = lapic_base_addr(l);
+	if (lapic_mode(l) != LAPIC_MODE_XAPIC || base == LAPIC_DEFAULT_BASE ||
+	    gpa - base >= LAPIC_PAGE_SIZE)
+		return 0;
+	return l;
+}
+
+static bool vm_mmio_dispatch(struct vcpu *v, struct mmio_access *a)
+{
+	struct lapic *l = relocated_lapic_at(v, a->gpa);
+	if (!l)
+		return mmio_bus_dispatch(&v->vm->mmio, a);
+	uint32_t offset = (uint32_t)(a->gpa - lapic_base_addr(l));
+	if (offset + a->size > LAPIC_PAGE_SIZE)
+		return false;
+	if (a->write)
+		lapic_mmio_write(l, offset, a->size, a->value, rdtsc());
+	else
+		a->value = lapic_mmio_read(l, offset, a->size, rdtsc());
+	v->work |= VCPU_WORK_INTR;
+	return true;
+}
+
+enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, uint64_t gpa)
 {
 	char why[128];
-	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
-	if (!mmio_bus_find(&v->vm->mmio, gpa)) {
-		fmt_snprintf(why, sizeof why, "%s guest-physical 0x%llx: no RAM or device there",
-			     x->qualification & EXITQ_EPT_WRITE   ? "write to"
-			     : x->qualification & EXITQ_EPT_FETCH ? "instruction fetch from"
-								  : "read from",
-			     (unsigned long long)gpa);
-		return exit_unhandled(v, x, why);
-	}
-	if (x->qualification & EXITQ_EPT_FETCH)
-		return exit_unhandled(v, x, "instruction fetch from an MMIO region");
-	/* Only a data access by the instruction at RIP can be emulated: not a page-table walk
-	 * or an event delivery (IDT or stack in MMIO) that touched the region. */
-	if (!(x->qualification & EXITQ_EPT_GLA_VALID) ||
-	    !(x->qualification & EXITQ_EPT_GLA_TRANSLATED) ||
-	    (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
-		return exit_unhandled(v, x, "MMIO region used as page tables, IDT or stack");
-
 	uint8_t bytes[MAX_INSN_BYTES];
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
@@ -56,10 +67,10 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 	}
 
 	v->regs.gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	struct mmio_access a = {.gpa = gpa, .size = in.size, .write = in.write};
+	struct mmio_access a = {.gpa = gpa, .size = in.size, .write = in.write, .cpu = v->id};
 	if (a.write)
 		a.value = mmio_insn_write_value(&in, &v->regs);
-	if (!mmio_bus_dispatch(&v->vm->mmio, &a))
+	if (!vm_mmio_dispatch(v, &a))
 		return exit_unhandled(v, x, "MMIO access straddles the end of its device region");
 	if (v->vm->ended)
 		return EXIT_YIELD;
@@ -68,4 +79,27 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 	if (!mmio_insn_rep_pending(&in, &v->regs))
 		vmcs_write(VMCS_GUEST_RIP, rip + in.length);
 	return EXIT_RESUME;
+}
+
+enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
+{
+	char why[128];
+	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
+	if (!relocated_lapic_at(v, gpa) && !mmio_bus_find(&v->vm->mmio, gpa)) {
+		fmt_snprintf(why, sizeof why, "%s guest-physical 0x%llx: no RAM or device there",
+			     x->qualification & EXITQ_EPT_WRITE   ? "write to"
+			     : x->qualification & EXITQ_EPT_FETCH ? "instruction fetch from"
+								  : "read from",
+			     (unsigned long long)gpa);
+		return exit_unhandled(v, x, why);
+	}
+	if (x->qualification & EXITQ_EPT_FETCH)
+		return exit_unhandled(v, x, "instruction fetch from an MMIO region");
+	/* Only a data access by the instruction at RIP can be emulated: not a page-table walk
+	 * or an event delivery (IDT or stack in MMIO) that touched the region. */
+	if (!(x->qualification & EXITQ_EPT_GLA_VALID) ||
+	    !(x->qualification & EXITQ_EPT_GLA_TRANSLATED) ||
+	    (vmcs_read(VMCS_IDT_VECTORING_INFO) & INTR_INFO_VALID))
+		return exit_unhandled(v, x, "MMIO region used as page tables, IDT or stack");
+	return exit_emulate_mmio(v, x, gpa);
 }

@@ -28,9 +28,9 @@ static int64_t hc_timer_oneshot(struct vcpu *v, uint64_t us, uint64_t vector)
 {
 	if (vector < 32 || vector > 255)
 		return MHV_HC_EINVAL;
-	v->timer_vector = (uint8_t)vector;
-	v->timer_deadline = rdtsc() + tsc_from_us(us) + 1;
-	v->timer_changed = true;
+	v->hc_timer_vector = (uint8_t)vector;
+	v->hc_timer_deadline = rdtsc() + tsc_from_us(us) + 1;
+	v->work |= VCPU_WORK_INTR;
 	return MHV_HC_OK;
 }
 
@@ -70,14 +70,18 @@ enum exit_action handle_vmcall(struct vcpu *v, const struct exit_info *x)
 	return EXIT_RESUME;
 }
 
-/* HLT parks the vCPU until it has an interrupt to take. With RFLAGS.IF=0 nothing can ever
- * wake it (no NMIs are delivered to guests), which is how OSes power off without ACPI
- * (Linux "poweroff -f"): the VM ends, as a guest decision (exit code 0). */
+/* HLT parks the vCPU until it has an interrupt to take. With RFLAGS.IF=0 only an NMI,
+ * INIT or SIPI can wake it; once every vCPU of the VM is parked like that, nothing ever
+ * will, which is how OSes power off without ACPI (Linux "poweroff -f"; its other CPUs
+ * stop the same way first): the VM ends, as a guest decision (exit code 0). */
 enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x)
 {
 	guest_skip_instruction();
 	if (!(vmcs_read(VMCS_GUEST_RFLAGS) & RFLAGS_IF)) {
-		vm_exit(v->vm, 0, "halted with interrupts disabled");
+		v->state = VCPU_HALTED;
+		v->halted_if0 = true;
+		if (vm_vcpus_all_parked(v->vm))
+			vm_exit(v->vm, 0, "halted with interrupts disabled");
 		return EXIT_YIELD;
 	}
 	if (vcpu_wakeup_due(v, rdtsc()))
@@ -86,7 +90,9 @@ enum exit_action handle_hlt(struct vcpu *v, const struct exit_info *x)
 	return EXIT_YIELD;
 }
 
+/* Interrupt- and NMI-window exits: the run loop injects the waiting event before re-entry. */
 enum exit_action handle_intr_window(struct vcpu *v, const struct exit_info *x)
 {
-	return EXIT_RESUME; /* the run loop injects the pending interrupt before re-entry */
+	v->work |= VCPU_WORK_INTR;
+	return EXIT_RESUME;
 }

@@ -149,12 +149,47 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 	}
 }
 
+static bool is_apic_msr(uint32_t msr)
+{
+	return msr == MSR_IA32_APIC_BASE || msr == MSR_IA32_TSC_DEADLINE ||
+	       (msr >= MSR_X2APIC_FIRST && msr <= MSR_X2APIC_LAST);
+}
+
+/* The local APIC's MSRs. Their #GPs are architectural (x2APIC rules, APIC_BASE
+ * transitions), not gaps of mhv's: they are not logged. */
+static bool apic_msr(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
+{
+	struct lapic *l = v->lapic;
+	uint64_t now = rdtsc();
+	v->work |= VCPU_WORK_INTR;
+	switch (msr) {
+	case MSR_IA32_APIC_BASE:
+		if (write)
+			return lapic_base_write(l, *val, now);
+		*val = lapic_base_read(l);
+		return true;
+	case MSR_IA32_TSC_DEADLINE:
+		if (write)
+			lapic_tsc_deadline_write(l, *val, now);
+		else
+			*val = lapic_tsc_deadline_read(l);
+		return true;
+	default:
+		return write ? lapic_msr_write(l, msr, *val, now) : lapic_msr_read(l, msr, val, now);
+	}
+}
+
 enum exit_action handle_rdmsr(struct vcpu *v, const struct exit_info *x)
 {
 	uint64_t *g = v->regs.gpr;
 	uint32_t msr = (uint32_t)g[GPR_RCX];
 	uint64_t val;
-	if (!msr_read(v, msr, &val)) {
+	if (is_apic_msr(msr)) {
+		if (!apic_msr(v, msr, &val, false)) {
+			inject_gp(v);
+			return EXIT_RESUME;
+		}
+	} else if (!msr_read(v, msr, &val)) {
 		msr_log_unknown(v, "RDMSR", msr);
 		inject_gp(v);
 		return EXIT_RESUME;
@@ -170,6 +205,15 @@ enum exit_action handle_wrmsr(struct vcpu *v, const struct exit_info *x)
 	uint64_t *g = v->regs.gpr;
 	uint32_t msr = (uint32_t)g[GPR_RCX];
 	uint64_t val = (g[GPR_RDX] << 32) | (uint32_t)g[GPR_RAX];
+	if (is_apic_msr(msr)) {
+		if (!apic_msr(v, msr, &val, true)) {
+			inject_gp(v);
+			return EXIT_RESUME;
+		}
+		guest_skip_instruction();
+		/* An ICR write may have sent INIT to this vCPU, or an IPI may end the VM. */
+		return v->state == VCPU_RUNNABLE && !v->vm->ended ? EXIT_RESUME : EXIT_YIELD;
+	}
 	if (!msr_write(v, msr, val)) {
 		msr_log_unknown(v, "WRMSR", msr);
 		inject_gp(v);

@@ -1,6 +1,5 @@
-/* vCPU lifecycle and the run loop: enter the guest, handle exits, deliver interrupts. */
+/* vCPU lifecycle and the run loop: enter the guest, handle exits, prepare the next entry. */
 #include "vmx/vcpu.h"
-#include "drivers/tsc.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
@@ -8,9 +7,8 @@
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
-#include "sched/sched.h"
 #include "vmx/exit.h"
-#include "vmx/intr_decide.h"
+#include "vmx/vcpu_intr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_init.h"
@@ -25,17 +23,6 @@ int vmx_enter(struct guest_regs *regs, int launched);
 #define PAT_POWER_ON   0x0007040600070406ull
 
 static uint16_t next_vpid = 1;
-static uint64_t msr_bitmap_pa;
-
-uint64_t msr_bitmap_all_exit(void)
-{
-	if (!msr_bitmap_pa) {
-		msr_bitmap_pa = frame_alloc();
-		if (msr_bitmap_pa != FRAME_NONE)
-			memset(phys_to_virt(msr_bitmap_pa), 0xff, PAGE_SIZE);
-	}
-	return msr_bitmap_pa;
-}
 
 /* x87/SSE state is not switched by VMX and the hypervisor never uses it, so a guest's
  * registers stay live in the CPU until another vCPU is loaded. */
@@ -54,12 +41,52 @@ static void fpu_init_state(struct vcpu *v)
 	*(uint32_t *)&v->fpu[FXSAVE_MXCSR] = MXCSR_POWER_ON;
 }
 
+#define DR6_POWER_ON 0xffff0ff0ull
+
+#define MOV_FROM_DR(n, var) __asm__ volatile("mov %%dr" #n ", %0" : "=r"(var))
+#define MOV_TO_DR(n, val)   __asm__ volatile("mov %0, %%dr" #n : : "r"(val))
+
+/* Guest state the VMCS does not hold: the page-fault address and the debug registers
+ * other than DR7 (which is in the VMCS). Without this one VM would read another's. */
+static void debug_state_switch(struct vcpu *from, struct vcpu *to)
+{
+	if (from) {
+		__asm__ volatile("mov %%cr2, %0" : "=r"(from->cr2));
+		MOV_FROM_DR(0, from->dr[0]);
+		MOV_FROM_DR(1, from->dr[1]);
+		MOV_FROM_DR(2, from->dr[2]);
+		MOV_FROM_DR(3, from->dr[3]);
+		MOV_FROM_DR(6, from->dr6);
+	}
+	__asm__ volatile("mov %0, %%cr2" : : "r"(to->cr2));
+	MOV_TO_DR(0, to->dr[0]);
+	MOV_TO_DR(1, to->dr[1]);
+	MOV_TO_DR(2, to->dr[2]);
+	MOV_TO_DR(3, to->dr[3]);
+	MOV_TO_DR(6, to->dr6);
+}
+
 static void vcpu_switch_to(struct vcpu *v)
 {
 	struct cpu *c = this_cpu();
 	guest_msrs_switch(c->current_vcpu, v);
 	fpu_switch(c->current_vcpu, v);
+	debug_state_switch(c->current_vcpu, v);
 	c->current_vcpu = v;
+}
+
+/* CR2 and the debug registers at power-on (and after INIT). */
+static void debug_state_init(struct vcpu *v)
+{
+	v->cr2 = 0;
+	memset(v->dr, 0, sizeof v->dr);
+	v->dr6 = DR6_POWER_ON;
+}
+
+/* An AP sits in wait-for-SIPI until the BSP starts it; the BSP runs from the image entry. */
+static enum vcpu_state power_on_state(const struct vcpu *v)
+{
+	return v->id == 0 ? VCPU_RUNNABLE : VCPU_WAIT_SIPI;
 }
 
 struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *entry)
@@ -75,14 +102,17 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 		return 0;
 	}
 	struct vcpu *v = phys_to_virt(pa);
+	memset(v, 0, sizeof *v);
 	v->vm = vm;
 	v->id = id;
 	v->vmcs_pa = vmcs;
-	v->state = VCPU_RUNNABLE;
+	v->lapic = &vm->plat.lapic[id];
+	v->lapic_page_pa = vm->plat.lapic_page_pa[id];
+	v->state = power_on_state(v);
 	v->guest_pat = PAT_POWER_ON;
-	v->cpuid = (struct cpuid_policy){.vcpu_id = id, .rdtscp = vmx_caps.rdtscp,
-					 .invpcid = vmx_caps.invpcid,
-					 .tsc_khz = (uint32_t)(tsc_hz / 1000)};
+	v->deadline = ~0ull;
+	v->work = VCPU_WORK_INTR | VCPU_WORK_APIC_MODE;
+	cpuid_policy_init(&v->cpuid, id, vm->cfg.cpus);
 	if (vmx_caps.vpid)
 		v->vpid = next_vpid++;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_caps.revision_id;
@@ -96,6 +126,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 		return 0;
 	}
 	fpu_init_state(v);
+	debug_state_init(v);
 	vcpu_switch_to(v);
 	return v;
 }
@@ -105,10 +136,13 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
 	struct cpu *c = this_cpu();
 	memset(&v->regs, 0, sizeof v->regs);
 	v->launched = false;
-	v->state = VCPU_RUNNABLE;
-	v->timer_deadline = 0;
-	v->pending_vector = 0;
-	v->irq_window_armed = false;
+	v->state = power_on_state(v);
+	v->hc_timer_deadline = 0;
+	v->hc_pending_vector = 0;
+	v->nmi_pending = false;
+	v->start_pending = false;
+	v->deadline = ~0ull;
+	v->work = VCPU_WORK_INTR | VCPU_WORK_APIC_MODE;
 	v->guest_pat = PAT_POWER_ON;
 	memset(v->lazy_msrs, 0, sizeof v->lazy_msrs);
 	if (!vmcs_clear(v->vmcs_pa) || !vmcs_load(v->vmcs_pa))
@@ -118,7 +152,27 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
 	fpu_init_state(v);
 	fpu_switch(0, v);
 	guest_msrs_switch(0, v);
+	debug_state_init(v);
+	debug_state_switch(0, v);
 	return vmcs_setup(v, entry);
+}
+
+/* A STARTUP IPI reached the vCPU in wait-for-SIPI: real mode at vector << 12 (SDM vol. 3A
+ * "MP Initialization"), with the processor signature in EDX as after INIT. */
+static bool vcpu_start_at_sipi(struct vcpu *v)
+{
+	uint32_t sig, b, c, d;
+	cpuid(1, 0, &sig, &b, &c, &d);
+	struct guest_entry e = {
+	    .mode = GUEST_REAL16,
+	    .cs_selector = (uint16_t)(v->sipi_vector << 8),
+	    .rip = 0,
+	    .rdx = sig,
+	};
+	if (!vcpu_reset(v, &e))
+		return false;
+	v->state = VCPU_RUNNABLE;
+	return true;
 }
 
 void vcpu_destroy(struct vcpu *v)
@@ -131,87 +185,6 @@ void vcpu_destroy(struct vcpu *v)
 	frame_free(virt_to_phys(v), 1);
 }
 
-/* The legacy platform's INT output goes to vCPU 0, as the 8259A's goes to the BSP's LINT0. */
-static bool vcpu_gets_pic(const struct vcpu *v)
-{
-	return v->id == 0;
-}
-
-uint64_t vcpu_next_deadline(const struct vcpu *v)
-{
-	uint64_t d = v->timer_deadline ? v->timer_deadline : ~0ull;
-	if (vcpu_gets_pic(v) && v->vm->plat.timer_deadline < d)
-		d = v->vm->plat.timer_deadline;
-	return d;
-}
-
-/* Brings interrupt sources up to `now`; true if an interrupt is waiting for this vCPU. */
-static bool vcpu_poll_sources(struct vcpu *v, uint64_t now)
-{
-	struct vm_platform *p = &v->vm->plat;
-	if (v->timer_deadline && now >= v->timer_deadline) {
-		v->timer_deadline = 0;
-		v->timer_changed = true;
-		if (!v->pending_vector)
-			v->pending_vector = v->timer_vector;
-	}
-	if (!vcpu_gets_pic(v))
-		return v->pending_vector != 0;
-	if (p->timers_dirty || now >= p->timer_deadline) {
-		platform_update(v->vm, now);
-		v->timer_changed = true;
-	}
-	return v->pending_vector || pic_intr_pending(&p->pic);
-}
-
-bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
-{
-	/* HLT is only entered with RFLAGS.IF=1 (handle_hlt ends the VM otherwise), so any
-	 * pending interrupt can be taken. */
-	return vcpu_poll_sources(v, now);
-}
-
-/* Whether the slow path (sources, injection) is needed before this entry. */
-static bool vcpu_interrupt_work(const struct vcpu *v)
-{
-	const struct vm_platform *p = &v->vm->plat;
-	return v->timer_deadline || v->pending_vector || v->irq_window_armed ||
-	       (vcpu_gets_pic(v) && (pic_intr_pending(&p->pic) || p->timers_dirty ||
-				     p->timer_deadline != ~0ull));
-}
-
-static void vcpu_set_irq_window(struct vcpu *v, bool on)
-{
-	if (v->irq_window_armed == on)
-		return;
-	vmcs_write(VMCS_CTRL_PROC_BASED, vmx_caps.proc | (on ? PROC_INTR_WINDOW_EXITING : 0));
-	v->irq_window_armed = on;
-}
-
-/* Injects a waiting interrupt if the guest can take it now, else asks for an exit when it
- * can (interrupt-window exiting). The PIC is acknowledged (IRR->ISR) only at injection,
- * like the INTA cycle it models. */
-static __attribute__((noinline)) void vcpu_deliver_interrupt(struct vcpu *v, bool waiting)
-{
-	enum intr_decision d = INTR_NONE;
-	if (waiting)
-		d = intr_decide(true, vmcs_read(VMCS_GUEST_RFLAGS),
-				(uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY),
-				vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID);
-	vcpu_set_irq_window(v, d == INTR_WAIT_WINDOW);
-	if (d != INTR_INJECT)
-		return;
-	unsigned vector;
-	if (v->pending_vector) {
-		vector = v->pending_vector;
-		v->pending_vector = 0;
-	} else {
-		vector = (unsigned)pic_acknowledge(&v->vm->plat.pic);
-	}
-	vmcs_write(VMCS_ENTRY_INTR_INFO,
-		   INTR_INFO_VALID | (INTR_TYPE_EXT_INTR << INTR_INFO_TYPE_SHIFT) | (vector & 0xff));
-}
-
 static void vcpu_load(struct vcpu *v)
 {
 	if (this_cpu()->current_vcpu == v)
@@ -220,9 +193,9 @@ static void vcpu_load(struct vcpu *v)
 	vcpu_switch_to(v);
 }
 
-/* Preemption timer: the slice end or the vCPU's own timer, whichever is first. The CPU
- * saves the remaining count on every exit ("save VMX-preemption timer value"), so this is
- * needed only when a slice starts or the vCPU's timer changes. */
+/* Preemption timer: the slice end or the vCPU's timers, whichever is first. The CPU saves
+ * the remaining count on every exit ("save VMX-preemption timer value"), so this is needed
+ * only when a slice starts or a timer changes. */
 static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
@@ -245,16 +218,20 @@ static void vcpu_entry_failed(struct vcpu *v, int how)
 }
 
 /* Work before every entry: deliver interrupts, re-arm the preemption timer. Returns false
- * when the vCPU must leave the CPU instead (slice over on a CPU without the timer). The
+ * when the vCPU must leave the CPU instead (slice over, halted by an INIT, VM ended). The
  * common case costs one TSC read and a few loads and compares, inlined into the exit path;
  * the rare work stays out of line. */
 static inline __attribute__((always_inline)) bool vcpu_prepare_entry(struct vcpu *v)
 {
 	/* The preemption timer counts guest time only; time in exit handlers counts too. */
-	if (rdtsc() >= v->slice_end)
+	uint64_t now = rdtsc();
+	if (now >= v->slice_end)
 		return false;
-	if (__builtin_expect(vcpu_interrupt_work(v), 0))
-		vcpu_deliver_interrupt(v, vcpu_poll_sources(v, rdtsc()));
+	if (__builtin_expect(vcpu_intr_work_due(v, now), 0)) {
+		vcpu_intr_prepare(v, now);
+		if (v->state != VCPU_RUNNABLE)
+			return false;
+	}
 	if (v->timer_changed && vmx_caps.preempt_timer)
 		vcpu_arm_preemption_timer(v);
 	return true;
@@ -298,6 +275,14 @@ void vcpu_run(struct vcpu *v)
 {
 	vcpu_load(v);
 	vmcs_failed = false;
+	if (v->start_pending) {
+		v->start_pending = false;
+		if (!vcpu_start_at_sipi(v)) {
+			vm_stop(v->vm, "cannot start an AP (VMCS setup failed)");
+			return;
+		}
+	}
+	v->halted_if0 = false;
 	v->timer_changed = true;
 	if (!vcpu_prepare_entry(v))
 		return;

@@ -43,7 +43,9 @@ struct vcpu {
 	uint32_t proc2_ctl;
 	uint16_t intr_status;     /* guest interrupt status (SVI:RVI) as last written */
 	uint64_t eoi_exit[4];     /* EOI-exit bitmap as last written (the APIC's TMR) */
+	uint8_t tpr_threshold;    /* as last written (TPR shadow without APIC virtualization) */
 	bool nmi_pending;
+	bool halted_if0;          /* in HLT with RFLAGS.IF = 0: only NMI, INIT or SIPI wake it */
 	bool start_pending;       /* a STARTUP IPI arrived in wait-for-SIPI: start at sipi_vector */
 	uint8_t sipi_vector;
 	bool timer_changed;       /* re-arm the preemption timer before the next entry */
@@ -61,6 +63,9 @@ struct vcpu {
 	uint64_t guest_pat;      /* when the VMCS does not switch IA32_PAT */
 	uint64_t lazy_msrs[GUEST_LAZY_MSRS]; /* see vmx/guest_msrs.h; valid while not loaded */
 
+	uint64_t cr2;            /* CR2, DR0-DR3 and DR6 while not loaded: VMX does not switch */
+	uint64_t dr[4];          /* them and the hypervisor never uses them, so a guest's values */
+	uint64_t dr6;            /* stay in the CPU until another vCPU is loaded */
 	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image while not loaded */
 
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */

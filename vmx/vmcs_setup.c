@@ -5,12 +5,18 @@
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
+#include "vmx/msr_bitmap.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_init.h"
 #include "vmx/vmx_ops.h"
 
 #define PAT_POWER_ON_DEFAULT 0x0007040600070406ull /* WB WT UC- UC, twice */
 #define DR7_POWER_ON         0x400ull
+
+/* PAUSE-loop exiting (SDM vol. 3C): PAUSEs at most PLE_GAP apart form one loop, and a loop
+ * longer than PLE_WINDOW exits. KVM's defaults, in TSC ticks. */
+#define PLE_GAP_TSC    128
+#define PLE_WINDOW_TSC 4096
 
 #define VEC_DB 1  /* debug exception */
 #define VEC_AC 17 /* alignment check */
@@ -54,12 +60,37 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_RIP, (uint64_t)vmx_exit_landing);
 }
 
+/* The virtual-APIC page is the model's register page (devices/lapic.h); the mode-dependent
+ * controls are chosen before the first entry (VCPU_WORK_APIC_MODE, vmx/apic_virt.c). */
+static void setup_apic_controls(struct vcpu *v)
+{
+	if (vmx_caps.tpr_shadow) {
+		vmcs_write(VMCS_VIRTUAL_APIC_ADDR, v->lapic_page_pa);
+		vmcs_write(VMCS_TPR_THRESHOLD, 0);
+		v->tpr_threshold = 0;
+	}
+	if (vmx_caps.apic_virt) {
+		vmcs_write(VMCS_APIC_ACCESS_ADDR, v->vm->plat.apic_access_pa);
+		for (unsigned i = 0; i < 4; i++) {
+			vmcs_write(VMCS_EOI_EXIT_BITMAP0 + 2 * i, 0);
+			v->eoi_exit[i] = 0;
+		}
+		vmcs_write(VMCS_GUEST_INTR_STATUS, 0);
+	}
+	if (vmx_caps.ple) {
+		vmcs_write(VMCS_PLE_GAP, PLE_GAP_TSC);
+		vmcs_write(VMCS_PLE_WINDOW, PLE_WINDOW_TSC);
+	}
+	v->work |= VCPU_WORK_APIC_MODE | VCPU_WORK_INTR;
+}
+
 static void setup_controls(struct vcpu *v, bool long_mode)
 {
+	v->proc_ctl = vmx_caps.proc;
+	v->proc2_ctl = vmx_caps.proc2 & (v->vpid ? ~0u : ~(uint32_t)PROC2_VPID);
 	vmcs_write(VMCS_CTRL_PIN_BASED, vmx_caps.pin);
-	vmcs_write(VMCS_CTRL_PROC_BASED, vmx_caps.proc);
-	vmcs_write(VMCS_CTRL_PROC_BASED2,
-		   vmx_caps.proc2 & (v->vpid ? ~0u : ~(uint32_t)PROC2_VPID));
+	vmcs_write(VMCS_CTRL_PROC_BASED, v->proc_ctl);
+	vmcs_write(VMCS_CTRL_PROC_BASED2, v->proc2_ctl);
 	vmcs_write(VMCS_CTRL_EXIT_CONTROLS, vmx_caps.exit);
 	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS,
 		   vmx_caps.entry | (long_mode ? ENTRY_CTL_IA32E_MODE_GUEST : 0));
@@ -79,6 +110,7 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 		vmcs_write(VMCS_VPID, v->vpid);
 	if (vmx_caps.msr_bitmaps)
 		vmcs_write(VMCS_MSR_BITMAP, msr_bitmap_all_exit());
+	setup_apic_controls(v);
 
 	/* The guest owns every CR0/CR4 bit except those VMX forces: CR0.NE (must stay 1 in VMX
 	 * operation) and CR4.VMXE (hidden: VMX is not offered to guests). Reads of those bits

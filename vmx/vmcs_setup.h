@@ -6,7 +6,5 @@
 
 /* Fills the current VMCS for `v`; false if any VMWRITE failed (already reported). */
 bool vmcs_setup(struct vcpu *v, const struct guest_entry *e);
-/* A shared MSR bitmap page with every bit set: all RDMSR/WRMSR exit. */
-uint64_t msr_bitmap_all_exit(void);
 /* The hypervisor's IDT base (VMCS host state). */
 uint64_t host_idt_base(void);

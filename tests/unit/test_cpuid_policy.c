@@ -2,7 +2,12 @@
 #include "tests/unit/check.h"
 #include "vmx/cpuid_policy.h"
 
-static const struct cpuid_policy pol = {.vcpu_id = 2, .tsc_khz = 4000};
+static const struct cpuid_policy pol = {.vcpu_id = 2,
+					.ncpus = 3,
+					.tsc_khz = 4000,
+					.lapic_hz = 4000000,
+					.tsc_per_lapic = 1,
+					.host_max_leaf = 0x16};
 
 static struct cpuid_regs filter(uint32_t leaf, uint32_t sub, struct cpuid_regs host)
 {
@@ -16,9 +21,10 @@ TEST(leaf1_hides_vmx_and_sets_hypervisor)
 	CHECK_EQ(r.ecx & (1u << 5), 0);        /* VMX */
 	CHECK_EQ(r.ecx & (1u << 6), 0);        /* SMX */
 	CHECK(r.ecx & (1u << 31));             /* hypervisor */
-	CHECK_EQ(r.ecx & (1u << 21), 0);       /* x2APIC */
+	CHECK(r.ecx & (1u << 21));             /* x2APIC */
+	CHECK(r.ecx & (1u << 24));             /* TSC deadline */
 	CHECK_EQ(r.ecx & (1u << 26), 0);       /* XSAVE */
-	CHECK_EQ(r.edx & (1u << 9), 0);        /* APIC */
+	CHECK_EQ(r.edx & (1u << 9), 0);        /* APIC: disabled in this policy */
 	CHECK_EQ(r.edx & (1u << 12), 0);       /* MTRR */
 	CHECK(r.edx & (1u << 0));              /* FPU kept */
 	CHECK(r.ecx & (1u << 0));              /* SSE3 kept */
@@ -29,8 +35,111 @@ TEST(leaf1_apic_id_and_count)
 {
 	struct cpuid_regs r = filter(1, 0, (struct cpuid_regs){0, 0xff10abcd, 0, 0});
 	CHECK_EQ(r.ebx >> 24, 2);
-	CHECK_EQ((r.ebx >> 16) & 0xff, 1);
+	CHECK_EQ((r.ebx >> 16) & 0xff, 3);
 	CHECK_EQ(r.ebx & 0xffff, 0xabcd);
+	CHECK(r.edx & (1u << 28)); /* HTT: the count is valid */
+}
+
+TEST(leaf1_apic_bit_follows_apic_base)
+{
+	struct cpuid_policy p = pol;
+	struct cpuid_regs r = {0, 0, 0, 0};
+	p.apic_enabled = true;
+	cpuid_filter(1, 0, &p, &r);
+	CHECK(r.edx & (1u << 9));
+	r = (struct cpuid_regs){0, 0, 0, 1u << 9};
+	p.apic_enabled = false;
+	cpuid_filter(1, 0, &p, &r);
+	CHECK_EQ(r.edx & (1u << 9), 0);
+}
+
+TEST(leaf0_max_leaf_covers_timing_leaves)
+{
+	struct cpuid_policy p = pol;
+	p.host_max_leaf = 0xd;
+	struct cpuid_regs r = {0xd, 0x756e6547, 0x6c65746e, 0x49656e69};
+	cpuid_filter(0, 0, &p, &r);
+	CHECK_EQ(r.eax, 0x16);
+	CHECK_EQ(r.ebx, 0x756e6547);
+	/* A host without leaf 0x10 repeats its highest leaf there: zero it. */
+	r = (struct cpuid_regs){7, 7, 7, 7};
+	cpuid_filter(0x10, 0, &p, &r);
+	CHECK_EQ(r.eax | r.ebx | r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){7, 7, 7, 7};
+	cpuid_filter(0x15, 0, &p, &r);
+	CHECK_EQ(r.ecx, 4000000);
+	r = (struct cpuid_regs){0x20, 0, 0, 0};
+	cpuid_filter(0, 0, &pol, &r);
+	CHECK_EQ(r.eax, 0x20); /* a higher host maximum stays */
+}
+
+TEST(timing_leaves_describe_tsc_and_lapic_clock)
+{
+	struct cpuid_policy p = pol;
+	p.tsc_khz = 5000000; /* 5 GHz: the LAPIC clock is TSC / 2 to fit 32 bits */
+	p.lapic_hz = 2500000000u;
+	p.tsc_per_lapic = 2;
+	struct cpuid_regs r = {9, 9, 9, 9};
+	cpuid_filter(0x15, 0, &p, &r);
+	CHECK_EQ(r.eax, 1);
+	CHECK_EQ(r.ebx, 2);
+	CHECK_EQ(r.ecx, 2500000000u);
+	/* What Linux computes: crystal kHz * EBX / EAX is the TSC in kHz. */
+	CHECK_EQ((uint64_t)(r.ecx / 1000) * r.ebx / r.eax, 5000000);
+	r = (struct cpuid_regs){9, 9, 9, 9};
+	cpuid_filter(0x16, 0, &p, &r);
+	CHECK_EQ(r.eax, 5000);
+	CHECK_EQ(r.ebx, 5000);
+	CHECK_EQ(r.ecx, 2500);
+	CHECK_EQ(r.edx, 0);
+	r = (struct cpuid_regs){9, 9, 9, 9};
+	cpuid_filter(MHV_CPUID_LEAF_TIMING, 0, &p, &r);
+	CHECK_EQ(r.eax, 5000000);
+	CHECK_EQ(r.ebx, 2500000);
+}
+
+TEST(topology_leaves)
+{
+	for (uint32_t leaf = 0xb; leaf <= 0x1f; leaf += 0x14) {
+		struct cpuid_regs r = filter(leaf, 0, (struct cpuid_regs){7, 7, 7, 7});
+		CHECK_EQ(r.eax, 0);
+		CHECK_EQ(r.ebx, 1);
+		CHECK_EQ(r.ecx, 0x100); /* level 0, SMT */
+		CHECK_EQ(r.edx, 2);
+		r = filter(leaf, 1, (struct cpuid_regs){7, 7, 7, 7});
+		CHECK_EQ(r.eax, 2); /* 3 cores need 2 ID bits */
+		CHECK_EQ(r.ebx, 3);
+		CHECK_EQ(r.ecx, 0x201); /* level 1, core */
+		CHECK_EQ(r.edx, 2);
+		r = filter(leaf, 2, (struct cpuid_regs){7, 7, 7, 7});
+		CHECK_EQ(r.eax | r.ebx, 0);
+		CHECK_EQ(r.ecx, 2); /* invalid level ends the list */
+		CHECK_EQ(r.edx, 2);
+	}
+	struct cpuid_policy p = pol;
+	p.ncpus = 8;
+	struct cpuid_regs r = {0, 0, 0, 0};
+	cpuid_filter(0xb, 1, &p, &r);
+	CHECK_EQ(r.eax, 3);
+	p.ncpus = 1;
+	r = (struct cpuid_regs){0, 0, 0, 0};
+	cpuid_filter(0xb, 1, &p, &r);
+	CHECK_EQ(r.eax, 0);
+	CHECK_EQ(r.ebx, 1);
+}
+
+TEST(thermal_leaf_has_only_arat)
+{
+	struct cpuid_regs r = filter(6, 0, (struct cpuid_regs){0xffffffff, 7, 7, 7});
+	CHECK_EQ(r.eax, 1u << 2);
+	CHECK_EQ(r.ebx | r.ecx | r.edx, 0);
+}
+
+TEST(invariant_tsc)
+{
+	struct cpuid_regs r = filter(0x80000007, 0, (struct cpuid_regs){7, 7, 7, 0});
+	CHECK_EQ(r.edx, 1u << 8);
+	CHECK_EQ(r.eax | r.ebx | r.ecx, 0);
 }
 
 TEST(signature_leaf)
@@ -49,7 +158,7 @@ TEST(timing_leaf_reports_tsc_khz)
 {
 	struct cpuid_regs r = filter(MHV_CPUID_LEAF_TIMING, 0, (struct cpuid_regs){9, 9, 9, 9});
 	CHECK_EQ(r.eax, 4000);
-	CHECK_EQ(r.ebx, 0);
+	CHECK_EQ(r.ebx, 4000); /* LAPIC clock kHz */
 }
 
 TEST(other_hypervisor_leaves_zero)
@@ -60,20 +169,27 @@ TEST(other_hypervisor_leaves_zero)
 	CHECK_EQ(r.eax | r.ebx | r.ecx | r.edx, 0);
 }
 
-TEST(power_pmu_topology_xsave_leaves_zero)
+TEST(monitor_pmu_xsave_leaves_zero)
 {
-	static const uint32_t leaves[] = {5, 6, 0xa, 0xb, 0xd, 0x15, 0x16, 0x1f};
+	static const uint32_t leaves[] = {5, 0xa, 0xd};
 	for (unsigned i = 0; i < sizeof leaves / sizeof leaves[0]; i++) {
 		struct cpuid_regs r = filter(leaves[i], 0, (struct cpuid_regs){7, 7, 7, 7});
 		CHECK_EQ(r.eax | r.ebx | r.ecx | r.edx, 0);
 	}
 }
 
-TEST(leaf4_single_core)
+TEST(leaf4_cores_share_only_the_last_level)
 {
+	/* L1 data cache (level 1): per core; 3 cores in the package. */
 	struct cpuid_regs r = filter(4, 0, (struct cpuid_regs){0xfc004121, 1, 2, 3});
-	CHECK_EQ(r.eax, 0x00000121 & 0x3fff);
+	CHECK_EQ(r.eax, (0x00000121u & 0x3fff) | (2u << 26));
 	CHECK_EQ(r.ebx, 1);
+	/* L3 (level 3): shared by all 3. */
+	r = filter(4, 3, (struct cpuid_regs){0xfc0fc163, 1, 2, 3});
+	CHECK_EQ(r.eax, (0x163u & 0x3fff) | (2u << 14) | (2u << 26));
+	/* The terminating subleaf (type 0) stays empty. */
+	r = filter(4, 4, (struct cpuid_regs){0, 0, 0, 0});
+	CHECK_EQ(r.eax, 0);
 }
 
 TEST(leaf7_masks)
@@ -93,7 +209,8 @@ TEST(leaf7_masks)
 
 TEST(leaf7_invpcid_when_enabled)
 {
-	struct cpuid_policy p = {.invpcid = true};
+	struct cpuid_policy p = pol;
+	p.invpcid = true;
 	struct cpuid_regs r = {0, 1u << 10, 0, 0};
 	cpuid_filter(7, 0, &p, &r);
 	CHECK(r.ebx & (1u << 10));
@@ -121,7 +238,10 @@ TEST(unlisted_leaves_pass_through)
 }
 
 CHECK_MAIN("cpuid_policy", CASE(leaf1_hides_vmx_and_sets_hypervisor), CASE(leaf1_apic_id_and_count),
+	   CASE(leaf1_apic_bit_follows_apic_base), CASE(leaf0_max_leaf_covers_timing_leaves),
+	   CASE(timing_leaves_describe_tsc_and_lapic_clock), CASE(topology_leaves),
+	   CASE(thermal_leaf_has_only_arat), CASE(invariant_tsc),
 	   CASE(signature_leaf), CASE(timing_leaf_reports_tsc_khz), CASE(other_hypervisor_leaves_zero),
-	   CASE(power_pmu_topology_xsave_leaves_zero), CASE(leaf4_single_core), CASE(leaf7_masks),
+	   CASE(monitor_pmu_xsave_leaves_zero), CASE(leaf4_cores_share_only_the_last_level), CASE(leaf7_masks),
 	   CASE(leaf7_invpcid_when_enabled), CASE(extended_leaf_rdtscp_follows_policy),
 	   CASE(unlisted_leaves_pass_through))

@@ -297,7 +297,9 @@ TEST(boot_params_holds_setup_header_and_loader_fields)
 	put(0x23c, 1, 4);      /* hardware_subarch from the file */
 	put(0x250, 0x9999, 8); /* a stale setup_data pointer */
 	REQUIRE_LOAD();
-	CHECK(ram_all(BP, 0x1e8, 0));	    /* screen_info .. scratch, acpi_rsdp_addr, ext_* */
+	CHECK(ram_all(BP, 0x70, 0));	    /* screen_info .. scratch */
+	CHECK_EQ(ram_le(BP + 0x70, 8), 0xe0000); /* acpi_rsdp_addr: the VM's ACPI tables */
+	CHECK(ram_all(BP + 0x78, 0x1e8 - 0x78, 0)); /* ext_* and the rest */
 	CHECK_EQ(ram.bytes[BP + 0x1ef], 0); /* sentinel */
 	CHECK(ram_equals(BP + 0x1f1, image + 0x1f1, 0x210 - 0x1f1));
 	CHECK_EQ(ram_le(BP + 0x202, 4), 0x53726448); /* "HdrS" */
