@@ -1,6 +1,7 @@
 #include "tests/unit/check.h"
 
 static int case_failed;
+static const char *case_skipped;
 
 void check_fail(const char *file, int line, const char *expr)
 {
@@ -15,20 +16,35 @@ void check_fail_eq(const char *file, int line, const char *a, const char *b,
 	case_failed = 1;
 }
 
-/* Output contract read by tests/run-all: one "PASS|FAIL suite.case" line per case, then
- * "summary SUITE: passed=N failed=M". */
+void check_skip(const char *why)
+{
+	case_skipped = why;
+}
+
+/* Output contract read by tests/run-all: one "PASS|FAIL suite.case" or
+ * "SKIP suite.case: why" line per case, then "summary SUITE: passed=N failed=M", with
+ * " skipped=K" appended when K > 0. */
 int check_run(const char *suite, const struct check_case *cases, int n)
 {
-	int passed = 0, failed = 0;
+	int passed = 0, failed = 0, skipped = 0;
 	for (int i = 0; i < n; i++) {
 		case_failed = 0;
+		case_skipped = 0;
 		cases[i].fn();
-		printf("%s %s.%s\n", case_failed ? "FAIL" : "PASS", suite, cases[i].name);
-		if (case_failed)
+		if (case_failed) {
+			printf("FAIL %s.%s\n", suite, cases[i].name);
 			failed++;
-		else
+		} else if (case_skipped) {
+			printf("SKIP %s.%s: %s\n", suite, cases[i].name, case_skipped);
+			skipped++;
+		} else {
+			printf("PASS %s.%s\n", suite, cases[i].name);
 			passed++;
+		}
 	}
-	printf("summary %s: passed=%d failed=%d\n", suite, passed, failed);
+	printf("summary %s: passed=%d failed=%d", suite, passed, failed);
+	if (skipped)
+		printf(" skipped=%d", skipped);
+	printf("\n");
 	return failed ? 1 : 0;
 }

@@ -1,0 +1,2 @@
+UNIT_TESTS += test_acpi_pm
+test_acpi_pm_SRCS := devices/acpi_pm.c
