@@ -1,7 +1,10 @@
 #include "kernel/vm_devices.h"
+#include "devices/acpi_tables.h"
 #include "drivers/cmos_clock.h"
 #include "drivers/tsc.h"
 #include "kernel/guest_abi.h"
+#include "kernel/loader.h"
+#include "kernel/log.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
 #include "kernel/mem.h"
@@ -201,6 +204,49 @@ static void lapic_mmio(void *dev, uint64_t offset, struct mmio_access *a)
 		v->work |= VCPU_WORK_INTR;
 }
 
+static void pm_power_off(void *ctx)
+{
+	vm_exit(ctx, 0, "ACPI power-off");
+}
+
+static void pm_reset(void *ctx)
+{
+	vm_reset_requested(ctx);
+}
+
+static uint64_t guest_tsc(void *ctx)
+{
+	return rdtsc();
+}
+
+static const struct acpi_pm_ops pm_ops = {
+	.power_off = pm_power_off,
+	.reset = pm_reset,
+	.now = guest_tsc,
+};
+
+/* What a PC's firmware leaves in memory: the ACPI tables, RSDP at LOADER_ACPI_RSDP_GPA. */
+static bool acpi_tables_install(struct vm *vm)
+{
+	static uint8_t buf[ACPI_TABLES_MAX_SIZE];
+	struct acpi_config c = {
+	    .ncpus = vm->cfg.cpus,
+	    .lapic_addr = LAPIC_DEFAULT_BASE,
+	    .ioapic_addr = IOAPIC_DEFAULT_BASE,
+	    .pm_base = ACPI_PM_BASE,
+	    .pci_mmio_base = PLATFORM_PCI_MMIO_BASE,
+	    .pci_mmio_limit = PLATFORM_PCI_MMIO_LIMIT,
+	    .oem_id = "MHV",
+	};
+	_Static_assert(LOADER_ACPI_RSDP_GPA + sizeof buf <= LOADER_ACPI_END, "ACPI area");
+	size_t n = acpi_build(&c, buf, sizeof buf, LOADER_ACPI_RSDP_GPA);
+	if (!n || vm->cfg.mem_bytes < LOADER_ACPI_END) {
+		log_err("vm %s: no room for the ACPI tables", vm->cfg.name);
+		return false;
+	}
+	return guest_ram_write(&vm->ram, LOADER_ACPI_RSDP_GPA, buf, n);
+}
+
 bool platform_alloc(struct vm *vm)
 {
 	struct vm_platform *p = &vm->plat;
@@ -283,9 +329,10 @@ bool platform_devices_attach(struct vm *vm)
 	rtc_init(&p->rtc, &p->irq8, rtc_now, vm);
 	rtc_set_memory_size(&p->rtc, vm->cfg.mem_bytes);
 	i8042_init(&p->kbc, kbc_reset, vm);
+	acpi_pm_init(&p->pm, ACPI_PM_BASE, tsc_hz, &pm_ops, vm);
 	platform_update(vm, p->tsc_origin);
 
-	return io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
+	return acpi_tables_install(vm) && io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, 0xa0, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, PIC_ELCR_MASTER, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, PIT_PORT_COUNTER0, 4, pit_access, vm) &&
@@ -295,6 +342,7 @@ bool platform_devices_attach(struct vm *vm)
 	       io_bus_register(io, KBC_DATA, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, KBC_CMD, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, MHV_DEBUG_EXIT_PORT, 4, debug_exit_access, vm) &&
+	       io_bus_register(io, ACPI_PM_BASE, ACPI_PM_PORTS, acpi_pm_io, &p->pm) &&
 	       mmio_bus_register(&vm->mmio, LAPIC_DEFAULT_BASE, LAPIC_PAGE_SIZE, lapic_mmio, vm) &&
 	       mmio_bus_register(&vm->mmio, IOAPIC_DEFAULT_BASE, IOAPIC_MMIO_SIZE, ioapic_mmio,
 				 &p->ioapic) &&

@@ -7,6 +7,7 @@
  * the others on the pin of their number, as the MADT's override says); the 8259's INTR
  * reaches the BSP's LINT0; the I/O APIC, MSIs and IPIs travel on the APIC bus. */
 #pragma once
+#include "devices/acpi_pm.h"
 #include "devices/apic_bus.h"
 #include "devices/i8042.h"
 #include "devices/ioapic.h"
@@ -34,6 +35,7 @@ struct vm_platform {
 	struct uart16550 com1;
 	struct rtc rtc;
 	struct i8042 kbc;
+	struct acpi_pm pm;        /* ACPI PM timer, sleep control (power-off) and reset */
 	struct irq_sink isa_sink; /* ISA lines: to the 8259 pair and the I/O APIC */
 	struct irq_line irq0, irq4, irq8;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
@@ -44,7 +46,13 @@ struct vm_platform {
 /* Frames the VM's platform holds for its whole life (APIC pages); false if memory ran out. */
 bool platform_alloc(struct vm *vm);
 void platform_free(struct vm *vm);
-/* Power-on state of every device and their bus registrations (also on VM restart). */
+/* Guest-physical window the DSDT's PCI host bridge declares for 32-bit BARs: above the
+ * highest RAM a VM may have (3 GiB), below the MMIO test device and the APICs. */
+#define PLATFORM_PCI_MMIO_BASE  0xc0000000u
+#define PLATFORM_PCI_MMIO_LIMIT 0xfeafffffu
+
+/* Power-on state of every device and their bus registrations, and the ACPI tables in guest
+ * RAM (also on VM restart: after the image is loaded, which they must not overlap). */
 bool platform_devices_attach(struct vm *vm);
 /* Brings the device clocks up to now (raising due timer interrupts) and recomputes the
  * next timer deadline. Called when a deadline passed or a timer was reprogrammed. */
