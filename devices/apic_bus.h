@@ -13,7 +13,19 @@
  *
  * Fixed and lowest-priority messages go into the target's IRR (lapic_accept) and the
  * target is kicked; NMI, INIT, STARTUP, SMI and ExtINT are the vCPU's business and go to
- * ops->special. Disabled APICs (IA32_APIC_BASE.EN = 0) receive nothing. */
+ * ops->special. Disabled APICs (IA32_APIC_BASE.EN = 0) receive nothing.
+ *
+ * Choices where the SDM leaves room:
+ * - A logical destination of 0xff (0xffffffff in x2APIC) is a broadcast too, as in KVM.
+ * - DFR models other than flat are treated as cluster.
+ * - Mixed modes: an 8-bit destination reaches x2APIC targets unchanged (0xff as broadcast);
+ *   an x2APIC sender's 32-bit destination reaches xAPIC targets only if it fits in 8 bits
+ *   (0xffffffff as broadcast).
+ * - Lowest priority skips software-disabled APICs, which would drop the interrupt.
+ * - A message with assert == false (INIT level de-assert, level MSI de-assert) is dropped;
+ *   so is delivery mode 3 (reserved).
+ * - An illegal vector (0-15) that a target refuses sets its ESR; the target is not kicked
+ *   even if its error LVT raised an interrupt. */
 #pragma once
 #include "devices/lapic.h"
 #include <stdbool.h>
@@ -45,7 +57,9 @@ unsigned apic_bus_deliver(struct apic_bus *b, const struct apic_msg *m);
 /* MSI (PCI local bus spec, SDM vol. 3A "Message Signalled Interrupts"): address
  * 0xfeeXXXXX with destination ID in bits 19:12, redirection hint 3, destination mode 2;
  * data with vector 7:0, delivery mode 10:8, level 14, trigger 15. False when the address
- * is not in the 0xfee00000 window (a DMA write, not an interrupt). */
+ * is not in the 0xfee00000 window (a DMA write, not an interrupt); `out` is then untouched.
+ * The redirection hint is ignored (lowest priority already picks one target); an edge
+ * message is always an assert. */
 #define MSI_ADDR_BASE      0xfee00000u
 #define MSI_ADDR_BASE_MASK 0xfff00000u
 bool apic_msg_from_msi(uint64_t address, uint32_t data, struct apic_msg *out);

@@ -11,12 +11,35 @@
  * Time is the guest TSC (the caller's `now`). The timer's count clock is TSC >> clock_shift
  * (the LAPIC "bus" clock advertised in CPUID 0x15), divided by the divide configuration.
  *
- * Choices where the SDM leaves room (they match KVM):
+ * In x2APIC mode the 64-bit ICR sits at 0x300 (low half) and 0x304 (destination), where
+ * the CPU's x2APIC virtualization reads MSR 0x830; the xAPIC ICR_HI at 0x310 is unused.
+ *
+ * Choices where the SDM leaves room (most match KVM):
  * - Fixed and lowest-priority interrupts arriving while the APIC is software-disabled are
- *   dropped; INIT, SIPI and NMI are the bus's business (devices/apic_bus.h).
- * - The xAPIC ID register is writable in xAPIC mode, read-only in x2APIC mode.
- * - ICR delivery status always reads 0 (delivery is instantaneous).
- * - Periodic timer periods shorter than LAPIC_MIN_PERIOD_US are stretched to it. */
+ *   dropped, before the vector is checked; INIT, SIPI and NMI are the bus's business
+ *   (devices/apic_bus.h). A software-disabled APIC still sends IPIs.
+ * - The xAPIC ID register is writable in xAPIC mode, read-only in x2APIC mode. Leaving
+ *   x2APIC mode (through disabled) turns the ID back into the xAPIC form of `id`.
+ * - ICR delivery status always reads 0 (delivery is instantaneous). ICR delivery modes 3 and
+ *   7, lowest priority to SELF or ALL, and anything but fixed to SELF are not sent. An INIT
+ *   with level trigger and assert clear is sent as a de-assert (apic_msg.assert = false);
+ *   every other ICR message is an assert. In x2APIC mode ICR bits 12, 13, 16, 17 and 31:20
+ *   are reserved (#GP).
+ * - SVR bits 9:0 are writable (vector, enable, focus checking); there is no EOI-broadcast
+ *   suppression. LVT delivery status and remote IRR read 0; writing them is not a
+ *   reserved-bit #GP in x2APIC mode, other bits outside an LVT's fields are.
+ * - APR follows the SDM's P6 formula; RRD, LVT CMCI and unused offsets read 0 in xAPIC mode,
+ *   and accesses to them do not set ESR "illegal register address".
+ * - An EOI clears the TMR bit of the vector it ends.
+ * - Timer: the count-down of N starts at `now` and lasts N x divide x 2^clock_shift TSC
+ *   ticks (not aligned to count-clock edges); the current count rounds up. Timer mode 3
+ *   (reserved) is stored and run as one-shot. Switching to or from TSC-deadline mode
+ *   disarms the timer and clears the initial count; switching between one-shot and periodic
+ *   lets the running count go on (the new mode acts at its end), as kvm-unit-tests'
+ *   test_apic_change_mode expects. A divide change while counting keeps the current count
+ *   and counts the rest at the new rate (as KVM). Periodic timer periods shorter than
+ *   LAPIC_MIN_PERIOD_US are stretched to it; the current count never exceeds the initial
+ *   count. */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
@@ -140,7 +163,10 @@ struct lapic {
 
 	/* timer */
 	unsigned clock_shift;    /* count clock = TSC >> clock_shift */
-	uint64_t timer_start;    /* TSC at which the current count period began */
+	uint64_t tsc_hz;         /* guest TSC rate, for the periodic floor */
+	uint32_t timer_mode;     /* APIC_LVT_TIMER_* in effect: a trapped write may already
+				    have put another mode in the page */
+	uint32_t timer_divide;   /* divide in effect (1-128), for the same reason */
 	uint64_t timer_period;   /* TSC ticks per period (count modes), 0 = stopped */
 	uint64_t timer_deadline; /* TSC of the next expiry, UINT64_MAX = none */
 	uint64_t tsc_deadline;   /* IA32_TSC_DEADLINE as the guest wrote it */
@@ -152,18 +178,34 @@ struct lapic {
 /* Power-on state: APIC_BASE = default base | EN (| BSP), SVR = 0xff (software-disabled),
  * every LVT masked, ID = id. `regs` is zeroed and owned by the model from now on. */
 void lapic_init(struct lapic *l, uint32_t id, bool bsp, uint32_t *regs, unsigned phys_bits,
-		unsigned clock_shift, const struct lapic_ops *ops, void *ctx);
+		unsigned clock_shift, uint64_t tsc_hz, const struct lapic_ops *ops, void *ctx);
 /* What a PC BIOS leaves on the BSP (MP spec "virtual wire" mode): software-enabled,
  * SVR vector 0xff, LINT0 ExtINT unmasked, LINT1 NMI unmasked. */
 void lapic_set_virtual_wire(struct lapic *l);
-/* The INIT signal: every register back to power-on except the ID and IA32_APIC_BASE. */
+/* The INIT signal: every register back to power-on except the ID and IA32_APIC_BASE (in
+ * x2APIC mode the LDR stays derived from the ID). Calls ops->mode_changed: the page was
+ * rewritten under the hypervisor's feet. */
 void lapic_init_signal(struct lapic *l);
 
+/* The register at `offset` as the page holds it (computed registers such as PPR and the
+ * current count may be stale: read them through lapic_mmio_read or lapic_msr_read). */
+static inline uint32_t lapic_reg(const struct lapic *l, uint32_t offset)
+{
+	return l->regs[offset / 4];
+}
+static inline bool lapic_sw_enabled(const struct lapic *l)
+{
+	return lapic_reg(l, LAPIC_SVR) & APIC_SVR_ENABLE;
+}
+static inline enum lapic_mode lapic_base_mode(uint64_t base)
+{
+	if (!(base & APIC_BASE_EN))
+		return LAPIC_MODE_DISABLED;
+	return (base & APIC_BASE_EXTD) ? LAPIC_MODE_X2APIC : LAPIC_MODE_XAPIC;
+}
 static inline enum lapic_mode lapic_mode(const struct lapic *l)
 {
-	if (!(l->base & APIC_BASE_EN))
-		return LAPIC_MODE_DISABLED;
-	return (l->base & APIC_BASE_EXTD) ? LAPIC_MODE_X2APIC : LAPIC_MODE_XAPIC;
+	return lapic_base_mode(l->base);
 }
 static inline uint64_t lapic_base_addr(const struct lapic *l)
 {
@@ -183,8 +225,11 @@ bool lapic_base_write(struct lapic *l, uint64_t value, uint64_t now);
 uint64_t lapic_mmio_read(struct lapic *l, uint32_t offset, unsigned size, uint64_t now);
 void lapic_mmio_write(struct lapic *l, uint32_t offset, unsigned size, uint64_t value,
 		      uint64_t now);
-/* The CPU already stored the guest's 32-bit write at `offset` in the page (VMX APIC-write
- * exit, xAPIC mode): apply it as lapic_mmio_write would, restoring read-only bits. */
+/* The CPU already stored the guest's write at `offset` in the page (VMX APIC-write exit):
+ * in xAPIC mode apply it as lapic_mmio_write would, restoring read-only bits and ESR; in
+ * x2APIC mode (e.g. a self IPI with an illegal vector, offset 0x3f0) as lapic_msr_write
+ * would, ignoring a #GP the CPU already ruled out. Offsets the CPU does not trap (read-only
+ * registers) are left alone. */
 void lapic_write_trapped(struct lapic *l, uint32_t offset, uint64_t now);
 
 /* x2APIC MSRs 0x800-0x8ff. False means #GP: not in x2APIC mode, no such register, read of
