@@ -295,7 +295,10 @@ void platform_update(struct vm *vm, uint64_t now)
 		uint64_t rtc_next = now + ticks_to_tsc(1, RTC_UPDATE_HZ);
 		next = rtc_next < next ? rtc_next : next;
 	}
-	uint64_t earliest = now + ticks_to_tsc(1, TIMER_MIN_INTERVAL_HZ);
+	/* From the time this work is done, not from `now`: on a slow CPU (Bochs at 4M
+	 * instructions/s) the update itself can take longer than the minimum interval, and a
+	 * deadline already past would leave the guest no time to run at all. */
+	uint64_t earliest = rdtsc() + ticks_to_tsc(1, TIMER_MIN_INTERVAL_HZ);
 	p->timer_deadline = next != ~0ull && next < earliest ? earliest : next;
 	p->timers_dirty = false;
 }
@@ -309,7 +312,7 @@ bool platform_devices_attach(struct vm *vm)
 	for (unsigned i = 0; i < vm->cfg.cpus; i++) {
 		struct lapic *l = &p->lapic[i];
 		lapic_init(l, i, i == 0, phys_to_virt(p->lapic_page_pa[i]), guest_phys_bits,
-			   lapic_clock_shift, &lapic_ops, vm);
+			   lapic_clock_shift, tsc_hz, &lapic_ops, vm);
 		if (i == 0)
 			lapic_set_virtual_wire(l); /* what a PC BIOS leaves: the 8259 reaches the BSP */
 		apic_bus_attach(&p->apic_bus, l);
