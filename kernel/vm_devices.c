@@ -9,6 +9,8 @@
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
 #define RTC_IRQ   8
+#define KBD_IRQ   1
+#define AUX_IRQ   12
 #define KBC_DATA  0x60
 #define KBC_CMD   0x64
 #define RTC_PORT  0x70
@@ -120,12 +122,14 @@ bool platform_devices_attach(struct vm *vm)
 	p->irq0 = (struct irq_line){sink, 0};
 	p->irq4 = (struct irq_line){sink, COM1_IRQ};
 	p->irq8 = (struct irq_line){sink, RTC_IRQ};
+	p->irq1 = (struct irq_line){sink, KBD_IRQ};
+	p->irq12 = (struct irq_line){sink, AUX_IRQ};
 	pit_init(&p->pit, &p->irq0);
 	pit_set_time_source(&p->pit, pit_now, vm);
 	uart_init(&p->com1, &p->irq4, com1_tx, vm);
 	rtc_init(&p->rtc, &p->irq8, rtc_now, vm);
 	rtc_set_memory_size(&p->rtc, vm->cfg.mem_bytes);
-	i8042_init(&p->kbc, kbc_reset, vm);
+	i8042_init(&p->kbc, kbc_reset, vm, &p->irq1, &p->irq12);
 	platform_update(vm, p->tsc_origin);
 
 	return io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&

@@ -19,7 +19,7 @@ struct vm_platform {
 	struct uart16550 com1;
 	struct rtc rtc;
 	struct i8042 kbc;
-	struct irq_line irq0, irq4, irq8;
+	struct irq_line irq0, irq1, irq4, irq8, irq12;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
 	uint64_t timer_deadline; /* TSC of the next device timer event, ~0 if none */
 	bool timers_dirty;       /* a guest reprogrammed a timer: recompute the deadline */
