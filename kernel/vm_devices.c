@@ -130,6 +130,7 @@ bool platform_devices_attach(struct vm *vm)
 	rtc_init(&p->rtc, &p->irq8, rtc_now, vm);
 	rtc_set_memory_size(&p->rtc, vm->cfg.mem_bytes);
 	i8042_init(&p->kbc, kbc_reset, vm, &p->irq1, &p->irq12);
+	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
 	platform_update(vm, p->tsc_origin);
 
 	return io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
@@ -141,6 +142,7 @@ bool platform_devices_attach(struct vm *vm)
 	       io_bus_register(io, RTC_PORT, 2, rtc_access, vm) &&
 	       io_bus_register(io, KBC_DATA, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, KBC_CMD, 1, i8042_io, &p->kbc) &&
+	       io_bus_register(io, FW_CFG_PORT_SELECTOR, FW_CFG_PORTS, fw_cfg_io, &p->fw_cfg) &&
 	       io_bus_register(io, MHV_DEBUG_EXIT_PORT, 4, debug_exit_access, vm) &&
 	       mmio_bus_register(&vm->mmio, MHV_TESTDEV_GPA, MHV_TESTDEV_SIZE, testdev_access, vm);
 }

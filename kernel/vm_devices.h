@@ -1,8 +1,9 @@
 /* The devices every VM gets: a PC's legacy platform (8259A pair, 8254 PIT with port 0x61,
- * 16550A COM1, CMOS RTC, i8042), the debug-exit port 0xf4 and the MMIO test device (see
- * kernel/guest_abi.h). Device models know nothing of VMX; this file wires them to a VM's
- * buses, its clock and its first vCPU's interrupt input. */
+ * 16550A COM1, CMOS RTC, i8042), QEMU's fw_cfg ports, the debug-exit port 0xf4 and the MMIO
+ * test device (see kernel/guest_abi.h). Device models know nothing of VMX; this file wires
+ * them to a VM's buses, its clock and its first vCPU's interrupt input. */
 #pragma once
+#include "devices/fw_cfg.h"
 #include "devices/i8042.h"
 #include "devices/pic.h"
 #include "devices/pit.h"
@@ -19,6 +20,7 @@ struct vm_platform {
 	struct uart16550 com1;
 	struct rtc rtc;
 	struct i8042 kbc;
+	struct fw_cfg fw_cfg;
 	struct irq_line irq0, irq1, irq4, irq8, irq12;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
 	uint64_t timer_deadline; /* TSC of the next device timer event, ~0 if none */
