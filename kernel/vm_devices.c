@@ -1,6 +1,7 @@
 #include "kernel/vm_devices.h"
 #include "drivers/cmos_clock.h"
 #include "drivers/tsc.h"
+#include "kernel/bios.h"
 #include "kernel/guest_abi.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
@@ -131,6 +132,8 @@ bool platform_devices_attach(struct vm *vm)
 	rtc_set_memory_size(&p->rtc, vm->cfg.mem_bytes);
 	i8042_init(&p->kbc, kbc_reset, vm, &p->irq1, &p->irq12);
 	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
+	if (vm->cfg.bios)
+		bios_program_devices(&p->pic, &p->pit);
 	platform_update(vm, p->tsc_origin);
 
 	return io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&

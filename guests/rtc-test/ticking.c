@@ -1,6 +1,6 @@
 /* The update cycle: UIP rises once a second, each fall shows the next second, and the
- * seconds step by one per TSC second. Reads happen mid-second (0.5 s after an update) so a slightly fast or slow clock cannot
- * push a step across the read. */
+ * seconds step by one per TSC second. Reads happen mid-second (0.5 s after an update) so a
+ * slightly fast or slow clock cannot push a step across the read. */
 #include "guests/lib/cmos.h"
 #include "guests/lib/div64.h"
 #include "guests/lib/report.h"
