@@ -11,9 +11,9 @@
  *     second), or
  *   - when it is the first read since an update cycle began that no read has shown UIP for
  *     yet, even though that update is already done (the time registers show the new second).
- * Every update is thus seen as UIP = 1 exactly once per poller however slowly it polls, and
- * once UIP reads 0 again the time registers show the updated second. While SET stops the
- * clock UIP is 0; setting the clock counts as an update no read needs to see. */
+ * So every update shows UIP = 1 to at least one register-A read however slowly the guest
+ * polls, and once UIP reads 0 again the time registers show the updated second. While SET
+ * stops the clock UIP is 0; setting the clock counts as an update no read needs to see. */
 #pragma once
 #include "devices/access.h"
 #include <stdbool.h>
