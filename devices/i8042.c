@@ -5,8 +5,11 @@
 #define STATUS_OBF	0x01 /* output buffer full: a byte waits on 0x60 */
 #define STATUS_SYS	0x04 /* system flag, copied from the command byte */
 #define STATUS_UNLOCKED 0x10 /* keyboard inhibit switch off */
+#define STATUS_AUXDATA	0x20 /* the waiting byte came from the auxiliary port */
+#define STATUS_TIMEOUT	0x40 /* the device did not answer; the byte is 0xfe */
 
 #define CTR_KBD_INT 0x01				/* IRQ 1 on keyboard data */
+#define CTR_AUX_INT 0x02				/* IRQ 12 on auxiliary data */
 #define CTR_SYS	    0x04				/* system flag: POST passed */
 #define CTR_KBD_DIS 0x10				/* keyboard clock disabled */
 #define CTR_AUX_DIS 0x20				/* auxiliary clock disabled */
@@ -35,6 +38,8 @@
 #define CMD_WRITE_AUX	   0xd4 /* data byte follows */
 #define CMD_PULSE_BASE	   0xf0 /* 0xf0-0xff: pulse output port bits 3:0 whose command bit is 0 */
 
+#define AUX_NO_DEVICE 0xfe /* with STATUS_TIMEOUT: nothing answered on the AUX port */
+
 #define SELF_TEST_OK	0x55
 #define KBD_TEST_OK	0x00
 #define AUX_TEST_NO_CLK 0x01 /* clock line stuck low: nothing attached */
@@ -58,10 +63,19 @@
 #define XLATED_SET2	0x41 /* set 2 code 0x02: "set 2" in reply to 0xf0 0x00 */
 #define XLATED_ID_MF2_2 0x41 /* set 2 code 0x83: an MF2 keyboard identifies as 0xab 0x41 */
 
+/* Queues a byte for the output buffer with the status bits that describe it. */
+static void push_status(struct i8042 *k, uint8_t byte, uint8_t status)
+{
+	if (k->out_count < I8042_OUT_QUEUE) {
+		unsigned slot = (k->out_head + k->out_count++) % I8042_OUT_QUEUE;
+		k->out[slot] = byte;
+		k->out_status[slot] = status;
+	}
+}
+
 static void push(struct i8042 *k, uint8_t byte)
 {
-	if (k->out_count < I8042_OUT_QUEUE)
-		k->out[(k->out_head + k->out_count++) % I8042_OUT_QUEUE] = byte;
+	push_status(k, byte, 0);
 }
 
 /* A byte from the keyboard, as the controller passes it on. */
@@ -93,15 +107,20 @@ static uint8_t read_status(const struct i8042 *k)
 {
 	uint8_t v = STATUS_UNLOCKED;
 	if (k->out_count)
-		v |= STATUS_OBF;
+		v |= STATUS_OBF | k->out_status[k->out_head];
 	if (k->ctr & CTR_SYS)
 		v |= STATUS_SYS;
 	return v;
 }
 
-void i8042_init(struct i8042 *k, void (*reset)(void *ctx), void *ctx)
+void i8042_init(struct i8042 *k, void (*reset)(void *ctx), void *ctx, const struct irq_line *irq1,
+		const struct irq_line *irq12)
 {
 	*k = (struct i8042){.reset = reset, .ctx = ctx};
+	if (irq1)
+		k->irq1 = *irq1;
+	if (irq12)
+		k->irq12 = *irq12;
 	k->ctr = CTR_DEFAULT;
 	k->output_port = OUTPORT_DEFAULT;
 }
@@ -214,8 +233,11 @@ static void write_data(struct i8042 *k, uint8_t v)
 		push(k, v);
 		break;
 	case CMD_WRITE_AUX_OBUF:
+		push_status(k, v, STATUS_AUXDATA);
+		break;
 	case CMD_WRITE_AUX:
-		break; /* no auxiliary device to loop through or talk to */
+		push_status(k, AUX_NO_DEVICE, STATUS_AUXDATA | STATUS_TIMEOUT);
+		break;
 	default:
 		if (is_ram_write(cmd))
 			break; /* RAM beyond the command byte is not kept */
@@ -231,6 +253,28 @@ static uint32_t ports_above(uint8_t size)
 	return size >= 4 ? 0xffffff00u : (1u << (size * 8)) - 0x100u;
 }
 
+static void set_line(const struct irq_line *line, bool *level, bool want)
+{
+	if (*level != want) {
+		*level = want;
+		irq_line_set(line, want);
+	}
+}
+
+/* The IRQ output for the byte now in the output buffer, if its source's interrupt is on.
+ * After a read both lines drop first, so a byte queued behind it makes a new edge. */
+static void drive_irqs(struct i8042 *k, bool byte_taken)
+{
+	bool aux = k->out_count && k->out_status[k->out_head] & STATUS_AUXDATA;
+	bool kbd = k->out_count && !aux;
+	if (byte_taken) {
+		set_line(&k->irq1, &k->irq1_level, false);
+		set_line(&k->irq12, &k->irq12_level, false);
+	}
+	set_line(&k->irq1, &k->irq1_level, kbd && k->ctr & CTR_KBD_INT);
+	set_line(&k->irq12, &k->irq12_level, aux && k->ctr & CTR_AUX_INT);
+}
+
 void i8042_io(void *kbc, struct io_access *a)
 {
 	struct i8042 *k = kbc;
@@ -242,4 +286,5 @@ void i8042_io(void *kbc, struct io_access *a)
 		write_data(k, v);
 	else
 		a->value = (command_port ? read_status(k) : read_data(k)) | ports_above(a->size);
+	drive_irqs(k, !a->write && !command_port);
 }

@@ -179,6 +179,7 @@ static void start_clock(struct rtc *r, const struct rtc_time *t)
 	int64_t sec = rtc_time_to_epoch(t);
 	r->offset_ns = sec * NS_PER_SEC - (int64_t)r->now_ns(r->ctx);
 	r->last_update_sec = sec;
+	r->uip_shown_sec = sec;
 }
 
 static bool alarm_matches(const struct rtc *r, int64_t sec)
@@ -264,6 +265,7 @@ void rtc_init(struct rtc *r, const struct irq_line *irq8, uint64_t (*now_ns)(voi
 	r->cmos[CMOS_BASE_KB + 1] = 640 >> 8;
 	uint64_t host = now_ns(ctx);
 	r->last_update_sec = (int64_t)(host / NS_PER_SEC);
+	r->uip_shown_sec = r->last_update_sec;
 	r->last_tick =
 	    host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
 }
@@ -393,17 +395,32 @@ static uint8_t read_c(struct rtc *r)
 	return v;
 }
 
+/* UIP for a register-A read (rule in rtc.h). */
+static bool read_uip(struct rtc *r)
+{
+	if (frozen(r))
+		return false;
+	int64_t ns = guest_ns(r);
+	int64_t sec = floor_div(ns, NS_PER_SEC);
+	if (ns - sec * NS_PER_SEC >= NS_PER_SEC - UIP_WINDOW_NS) {
+		r->uip_shown_sec = sec + 1;
+		return true;
+	}
+	if (r->uip_shown_sec < sec) {
+		r->uip_shown_sec = sec;
+		return true;
+	}
+	return false;
+}
+
 static uint8_t read_data(struct rtc *r)
 {
 	unsigned reg = r->index;
 	if (is_clock_reg(reg))
 		return read_clock(r, reg);
 	switch (reg) {
-	case REG_A: {
-		bool uip =
-		    !frozen(r) && floor_mod(guest_ns(r), NS_PER_SEC) >= NS_PER_SEC - UIP_WINDOW_NS;
-		return r->cmos[REG_A] | (uip ? A_UIP : 0);
-	}
+	case REG_A:
+		return r->cmos[REG_A] | (read_uip(r) ? A_UIP : 0);
 	case REG_C:
 		return read_c(r);
 	case REG_D:

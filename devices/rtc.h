@@ -1,7 +1,19 @@
 /* Emulated MC146818 CMOS RTC on ports 0x70 (index, bit 7 = NMI mask) and 0x71 (data).
  * The clock is derived from a time source (ns since the Unix epoch) plus an offset the guest
  * sets through register B's SET bit; nothing ticks on its own. The interrupt flags in
- * register C are computed from that time when read or when rtc_update() polls them. */
+ * register C are computed from that time when read or when rtc_update() polls them.
+ *
+ * UIP (register A bit 7): the real part raises it 244 us before each update of the time
+ * registers. A guest that polls register A slowly (under emulation a few exits can take
+ * longer than that) or is descheduled across the window would never see it, and a guest
+ * that waits for its edges would wait forever. So a register-A read shows UIP = 1
+ *   - when it falls in the 244 us before an update (the time registers still show the old
+ *     second), or
+ *   - when it is the first read since an update cycle began that no read has shown UIP for
+ *     yet, even though that update is already done (the time registers show the new second).
+ * So every update shows UIP = 1 to at least one register-A read however slowly the guest
+ * polls, and once UIP reads 0 again the time registers show the updated second. While SET
+ * stops the clock UIP is 0; setting the clock counts as an update no read needs to see. */
 #pragma once
 #include "devices/access.h"
 #include <stdbool.h>
@@ -31,6 +43,7 @@ struct rtc {
 	int64_t offset_ns;	     /* guest time = time source + offset */
 	struct rtc_time set_time;    /* the clock while SET freezes it */
 	int64_t last_update_sec;     /* guest second of the last update cycle looked at */
+	int64_t uip_shown_sec;	     /* the update (to this guest second) UIP was last shown for */
 	uint64_t last_tick;	     /* 32.768 kHz time-base count when PF was last looked at */
 	uint8_t flags;		     /* register C: PF, AF, UF latched since the last read */
 	bool irq_level;

@@ -20,15 +20,18 @@ $(GUEST_OUT)/obj/%.S.o: guests/%.S
 	@mkdir -p $(dir $@)
 	$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
-# Multiboot v1 ELF guests: guests/NAME/ linked with guests/lib/ into $(GUEST_OUT)/NAME.elf.
+# Multiboot v1 ELF guests: guests/NAME/ linked with guests/lib/ into $(GUEST_OUT)/NAME.elf,
+# with the extra linker flags $(2).
 define guest_elf_rule
 $(GUEST_OUT)/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) guests/lib/guest.ld
-	$(LD) $(GUEST_LDFLAGS) -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
+	$(LD) $(2) $(GUEST_LDFLAGS) -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
 GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
 endef
 $(foreach g,mb1-test hostile bench,$(eval $(call guest_elf_rule,$(g))))
 # Legacy-device guests: PIT, PIC, UART and RTC checks, and a port-I/O fuzzer.
 $(foreach g,pit-test pic-test uart-test rtc-test port-fuzz console-echo,$(eval $(call guest_elf_rule,$(g))))
+# Linked at 0x8000, below where mhv's Multiboot information used to be fixed.
+$(eval $(call guest_elf_rule,mb1-low,--defsym=GUEST_BASE=0x8000))
 
 # Flat real-mode images: linked where mhv loads them (load=0x8000), then stripped to raw bytes.
 REALMODE_LOAD := 0x8000
@@ -40,6 +43,6 @@ $(GUEST_OUT)/$(1).bin: $(GUEST_OUT)/$(1).elf
 	$(OBJCOPY) -O binary -j .text $$< $$@
 GUEST_IMAGES += $(GUEST_OUT)/$(1).bin
 endef
-$(foreach g,realmode reset-test,$(eval $(call guest_flat_rule,$(g))))
+$(foreach g,realmode reset-test bios-test,$(eval $(call guest_flat_rule,$(g))))
 
 -include $(wildcard $(GUEST_OUT)/obj/*/*.d)

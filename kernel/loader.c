@@ -1,11 +1,18 @@
 /* Guest image loading: which format an image is, and handing it to that format's loader. */
 #include "kernel/loader.h"
+#include "kernel/bios.h"
 #include "kernel/elf.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 #include "kernel/linux_boot.h"
 #include "kernel/loader_priv.h"
 #include "kernel/log.h"
+
+const struct gpa_range loader_bios_areas[LOADER_BIOS_AREAS] = {
+    {LOADER_BIOS_LOW_GPA, LOADER_BIOS_LOW_END},
+    {LOADER_BIOS_EBDA_GPA, LOADER_BIOS_EBDA_END},
+    {LOADER_BIOS_ROM_GPA, LOADER_BIOS_ROM_END},
+};
 
 bool loader_fail(char *err, size_t errlen, const char *fmt, ...)
 {
@@ -88,18 +95,35 @@ bool image_load(const void *image, size_t size, const struct vm_config *cfg, str
 	if (f != IMAGE_LINUX && f != IMAGE_UNKNOWN && cfg->initrd_image)
 		log_warn("vm %s: initrd= applies to Linux kernels only; ignored for this %s image",
 			 cfg->name, image_format_name(f));
+	if (f != IMAGE_MULTIBOOT1 && f != IMAGE_UNKNOWN && cfg->nmodules)
+		log_warn("vm %s: modules= applies to Multiboot kernels only; ignored for this %s "
+			 "image",
+			 cfg->name, image_format_name(f));
+	bool bios_applies = f == IMAGE_MULTIBOOT1 || f == IMAGE_FLAT;
+	if (cfg->bios && !bios_applies && f != IMAGE_UNKNOWN)
+		return loader_fail(err, errlen,
+				   "bios=on applies to Multiboot and flat images only, not to this "
+				   "%s image",
+				   image_format_name(f));
+	bool ok = false;
 	switch (f) {
 	case IMAGE_MULTIBOOT1:
-		return load_multiboot1(image, size, cfg, mem, entry, err, errlen);
+		ok = load_multiboot1(image, size, cfg, mem, entry, err, errlen);
+		break;
 	case IMAGE_ELF32:
 	case IMAGE_ELF64:
-		return load_elf(image, size, mem, entry, err, errlen);
-	case IMAGE_FLAT:
-		return load_flat(image, size, cfg, mem, entry, err, errlen);
-	case IMAGE_LINUX:
-		return load_linux(image, size, cfg, mem, entry, err, errlen);
-	case IMAGE_UNKNOWN:
+		ok = load_elf(image, size, mem, entry, err, errlen);
 		break;
+	case IMAGE_FLAT:
+		ok = load_flat(image, size, cfg, mem, entry, err, errlen);
+		break;
+	case IMAGE_LINUX:
+		ok = load_linux(image, size, cfg, mem, entry, err, errlen);
+		break;
+	case IMAGE_UNKNOWN:
+		return fail_unknown(image, size, err, errlen);
 	}
-	return fail_unknown(image, size, err, errlen);
+	if (ok && cfg->bios && !bios_write_tables(mem))
+		return loader_fail(err, errlen, "cannot write the BIOS tables of bios=on");
+	return ok;
 }

@@ -6,12 +6,21 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Structures the loaders build in guest RAM, at fixed low addresses (the image must not
- * overlap the ones its format uses):
+/* Structures the loaders build in guest RAM (the image must not overlap the fixed ones its
+ * format uses):
  *   ELF64:       identity page tables [0x1000, 0x7000): PML4, PDPT, 4 PDs of 2 MiB pages
  *                mapping all of [0, 4 GiB) (so MMIO is reachable as with paging off);
  *                GDT at 0x7000: null, 64-bit code at 0x8, data at 0x10.
- *   Multiboot 1: boot information [0x9000, 0xa000): info, memory map, loader name, cmdline.
+ *   Multiboot 1: no fixed address. The modules= modules go page-aligned after the image,
+ *                each at the first free place. The boot information (info, memory map,
+ *                module list, loader name and every string) is one page-aligned block in
+ *                the lowest free pages of [LOADER_MB1_INFO_MIN, end of base memory), else
+ *                at the first free place after the image. "Free" means clear of the image,
+ *                the modules, the 640 KiB-1 MiB hole and, with bios=on, the BIOS areas.
+ *   bios=on:     (Multiboot and flat images) real-mode IVT [0, 0x400), BIOS data area
+ *                [0x400, 0x500), a 1 KiB EBDA [0x9fc00, 0xa0000) that ends base memory, and
+ *                the interrupt stubs the IVT points to in [0xff000, 0x100000) (kernel/bios.h);
+ *                [0xe0000, 0xff000) stays free for firmware tables.
  *   Linux:       the ELF64 page tables, GDT at 0x7000 with null descriptors at 0x0 and 0x8,
  *                64-bit code at 0x10 and data at 0x18 (the boot protocol's selectors);
  *                boot_params ("zero page") at 0x10000, the command line at 0x11000. The
@@ -23,8 +32,13 @@
 #define LOADER_LONGMODE_END  0x8000
 #define LOADER_GDT_CODE64    0x08   /* selectors in the ELF64 GDT */
 #define LOADER_GDT_DATA      0x10
-#define LOADER_MB1_INFO_GPA  0x9000
-#define LOADER_MB1_INFO_END  0xa000
+#define LOADER_MB1_INFO_MIN  0x1000 /* page 0 holds a real-mode IVT, and 0 looks like NULL */
+#define LOADER_BIOS_LOW_GPA  0x0     /* IVT and BIOS data area */
+#define LOADER_BIOS_LOW_END  0x500
+#define LOADER_BIOS_EBDA_GPA 0x9fc00
+#define LOADER_BIOS_EBDA_END 0xa0000
+#define LOADER_BIOS_ROM_GPA  0xff000 /* real-mode F000:F000 */
+#define LOADER_BIOS_ROM_END  0x100000
 #define LOADER_LINUX_BOOT_PARAMS_GPA 0x10000
 #define LOADER_LINUX_CMDLINE_GPA     0x11000
 #define LOADER_LINUX_END             0x12000

@@ -18,6 +18,10 @@ bool load_flat(const void *image, size_t size, const struct vm_config *cfg, stru
 				   "entry=0x%llx is outside the image [0x%llx, 0x%llx)",
 				   (unsigned long long)start, (unsigned long long)load,
 				   (unsigned long long)(load + size));
+	struct load_segment seg = {.gpa = load, .filesz = size, .memsz = size};
+	if (cfg->bios && !segments_avoid(&seg, 1, loader_bios_areas, LOADER_BIOS_AREAS,
+					 "the BIOS areas of bios=on", err, errlen))
+		return false;
 	if (!mem->write(mem->ctx, load, image, size))
 		return loader_fail(err, errlen, "cannot write guest memory at 0x%llx",
 				   (unsigned long long)load);

@@ -31,6 +31,9 @@ bool loader_fail(char *err, size_t errlen, const char *fmt, ...)
  * each other or overlap `reserved`. */
 bool segments_check(const struct load_segment *segs, unsigned n, size_t image_size,
 		    const struct gmem *mem, struct gpa_range reserved, char *err, size_t errlen);
+/* Rejects segments that overlap one of `ranges`, named `what` in the reason. */
+bool segments_avoid(const struct load_segment *segs, unsigned n, const struct gpa_range *ranges,
+		    unsigned nranges, const char *what, char *err, size_t errlen);
 /* Copies each segment's file bytes and zeroes its bss. */
 bool segments_place(const void *image, const struct load_segment *segs, unsigned n,
 		    struct gmem *mem, char *err, size_t errlen);
@@ -38,6 +41,22 @@ bool segments_place(const void *image, const struct load_segment *segs, unsigned
  * translated from a segment's link (virtual) range; false when in neither. */
 bool segments_entry_gpa(const struct load_segment *segs, unsigned n, uint64_t entry, uint64_t *gpa);
 bool gmem_zero(struct gmem *mem, uint64_t gpa, uint64_t n);
+
+/* Guest RAM taken so far (image, modules, fixed areas), for placing what comes next. */
+#define LOADER_MAX_USED (LOADER_MAX_SEGMENTS + VM_MAX_MODULES + 2) /* + page 0, the hole */
+struct gpa_used {
+	struct gpa_range range[LOADER_MAX_USED];
+	unsigned n;
+};
+void gpa_use(struct gpa_used *u, uint64_t start, uint64_t end);
+/* The lowest page-aligned address >= from where `size` bytes fit below `limit` without
+ * touching a used range; false when there is none. */
+bool gpa_find(const struct gpa_used *u, uint64_t from, uint64_t limit, uint64_t size,
+	      uint64_t *gpa);
+
+/* The guest RAM bios=on fills (loader.h, kernel/bios.h): images must leave it alone. */
+#define LOADER_BIOS_AREAS 3
+extern const struct gpa_range loader_bios_areas[LOADER_BIOS_AREAS];
 
 /* ELF program headers of a 32- or 64-bit x86 executable as load segments (PT_LOAD with
  * memsz > 0), and its entry point; false with a reason when the headers are unusable. */

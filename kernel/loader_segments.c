@@ -1,6 +1,7 @@
 /* Validating and placing load segments: the checks every image format shares. */
 #include "kernel/kstring.h"
 #include "kernel/loader_priv.h"
+#include "kernel/mem.h"
 
 static bool ranges_overlap(uint64_t a_start, uint64_t a_end, uint64_t b_start, uint64_t b_end)
 {
@@ -47,6 +48,51 @@ bool segments_check(const struct load_segment *segs, unsigned n, size_t image_si
 				    (unsigned long long)(segs[j].gpa + segs[j].memsz), i,
 				    (unsigned long long)s->gpa, (unsigned long long)end);
 	}
+	return true;
+}
+
+bool segments_avoid(const struct load_segment *segs, unsigned n, const struct gpa_range *ranges,
+		    unsigned nranges, const char *what, char *err, size_t errlen)
+{
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t start = segs[i].gpa, end = segs[i].gpa + segs[i].memsz;
+		for (unsigned r = 0; r < nranges; r++)
+			if (ranges_overlap(start, end, ranges[r].start, ranges[r].end))
+				return loader_fail(
+				    err, errlen, "[0x%llx, 0x%llx) overlaps %s at [0x%llx, 0x%llx)",
+				    (unsigned long long)start, (unsigned long long)end, what,
+				    (unsigned long long)ranges[r].start,
+				    (unsigned long long)ranges[r].end);
+	}
+	return true;
+}
+
+void gpa_use(struct gpa_used *u, uint64_t start, uint64_t end)
+{
+	if (u->n < LOADER_MAX_USED && start < end)
+		u->range[u->n++] = (struct gpa_range){start, end};
+}
+
+static uint64_t page_up(uint64_t a)
+{
+	return (a + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
+}
+
+bool gpa_find(const struct gpa_used *u, uint64_t from, uint64_t limit, uint64_t size, uint64_t *gpa)
+{
+	uint64_t at = page_up(from);
+	for (bool moved = true; moved;) {
+		moved = false;
+		if (at > limit || size > limit - at)
+			return false;
+		for (unsigned i = 0; i < u->n && !moved; i++) {
+			if (ranges_overlap(at, at + size, u->range[i].start, u->range[i].end)) {
+				at = page_up(u->range[i].end);
+				moved = true;
+			}
+		}
+	}
+	*gpa = at;
 	return true;
 }
 

@@ -64,5 +64,14 @@ struct mb1_mmap_entry {
 } __attribute__((packed));
 _Static_assert(sizeof(struct mb1_mmap_entry) == 24, "Multiboot mmap entry is 24 bytes");
 
+/* One entry of the module list at mods_addr. */
+struct mb1_module {
+	uint32_t mod_start; /* guest-physical [mod_start, mod_end) */
+	uint32_t mod_end;
+	uint32_t string; /* guest-physical address of the module's command line */
+	uint32_t reserved;
+};
+_Static_assert(sizeof(struct mb1_module) == 16, "Multiboot module entry is 16 bytes");
+
 #define MB1_MMAP_AVAILABLE 1 /* usable RAM */
 #define MB1_MMAP_RESERVED  2

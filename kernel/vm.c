@@ -43,7 +43,7 @@ static const char *base_name(const char *path)
 	return b;
 }
 
-/* The module a VM's initrd= names, or -1. */
+/* The module a VM's initrd= or modules= names, or -1. */
 static int find_module(const struct mb2_info *mb, const char *path)
 {
 	char name[128];
@@ -55,18 +55,49 @@ static int find_module(const struct mb2_info *mb, const char *path)
 	return -1;
 }
 
-/* Modules some VM uses as its initrd are data, not VMs. */
-static bool module_is_initrd(const struct mb2_info *mb, unsigned idx)
+/* Whether the settings name module idx with initrd= or modules=. */
+static bool names_module(const struct mb2_info *mb, const struct vm_config *cfg, unsigned idx)
+{
+	if (cfg->initrd[0] && find_module(mb, cfg->initrd) == (int)idx)
+		return true;
+	for (unsigned m = 0; m < cfg->nmodules; m++)
+		if (find_module(mb, vm_config_module_name(cfg, m)) == (int)idx)
+			return true;
+	return false;
+}
+
+/* Modules some VM uses as its initrd or its modules= are data, not VMs. */
+static bool module_is_data(const struct mb2_info *mb, unsigned idx)
 {
 	static struct vm_config cfg;
 	char err[160];
 	for (unsigned i = 0; i < mb->nmodules; i++) {
 		const char *cmd = mb->modules[i].cmdline ? mb->modules[i].cmdline : "";
-		if (i != idx && vm_config_parse(cmd, &cfg, err, sizeof err) && cfg.initrd[0] &&
-		    find_module(mb, cfg.initrd) == (int)idx)
+		if (i != idx && vm_config_parse(cmd, &cfg, err, sizeof err) &&
+		    names_module(mb, &cfg, idx))
 			return true;
 	}
 	return false;
+}
+
+/* Points the VM's modules= at the GRUB modules they name; false (reported) if one is
+ * missing. */
+static bool attach_modules(const struct mb2_info *mb, struct vm *vm, unsigned i, const char *cmd)
+{
+	for (unsigned m = 0; m < vm->cfg.nmodules; m++) {
+		const char *name = vm_config_module_name(&vm->cfg, m);
+		int r = find_module(mb, name);
+		if (r < 0) {
+			log_err("module %u ('%s'): modules=: %s: no such module (add a module2 "
+				"line for it); this VM is not created",
+				i + 1, cmd, name);
+			return false;
+		}
+		const struct mb2_module *d = &mb->modules[r];
+		vm->cfg.module_data[m] = (struct vm_module){
+		    phys_to_virt(d->start), d->end - d->start, d->cmdline ? d->cmdline : ""};
+	}
+	return true;
 }
 
 unsigned vms_prepare(const struct mb2_info *mb)
@@ -78,8 +109,9 @@ unsigned vms_prepare(const struct mb2_info *mb)
 		const char *cmd = m->cmdline ? m->cmdline : "";
 		struct vm *vm = &vms[nvms];
 		char err[160];
-		if (module_is_initrd(mb, i)) {
-			log_info("module %u ('%s'): an initrd (%u bytes)", i + 1, cmd, m->end - m->start);
+		if (module_is_data(mb, i)) {
+			log_info("module %u ('%s'): data for another VM (%u bytes)", i + 1, cmd,
+				 m->end - m->start);
 			continue;
 		}
 		memset(vm, 0, sizeof *vm);
@@ -102,6 +134,8 @@ unsigned vms_prepare(const struct mb2_info *mb)
 			vm->cfg.initrd_image = phys_to_virt(mb->modules[r].start);
 			vm->cfg.initrd_size = mb->modules[r].end - mb->modules[r].start;
 		}
+		if (!attach_modules(mb, vm, i, cmd))
+			continue;
 		vm->id = nvms;
 		vm->image = phys_to_virt(m->start);
 		vm->image_size = m->end - m->start;

@@ -188,6 +188,42 @@ static const char *set_on_reset(const char *v, struct vm_config *cfg)
 	return NULL;
 }
 
+/* A comma-separated list of names, each stored NUL-terminated in turn. */
+static const char *set_modules(const char *v, struct vm_config *cfg)
+{
+	size_t len = strlen(v);
+	cfg->nmodules = 1;
+	for (size_t i = 0; i < len; i++) {
+		bool ends_name = v[i] == ',';
+		if (ends_name && (i == 0 || v[i - 1] == ',' || i + 1 == len))
+			return "empty module name (names are separated by single commas)";
+		if (ends_name && ++cfg->nmodules > VM_MAX_MODULES)
+			return "more than " STR(VM_MAX_MODULES) " modules";
+		cfg->module_names[i] = ends_name ? 0 : v[i];
+	}
+	cfg->module_names[len] = 0;
+	return NULL;
+}
+
+const char *vm_config_module_name(const struct vm_config *cfg, unsigned i)
+{
+	const char *name = cfg->module_names;
+	while (i--)
+		name += strlen(name) + 1;
+	return name;
+}
+
+static const char *set_bios(const char *v, struct vm_config *cfg)
+{
+	if (strcmp(v, "on") == 0)
+		cfg->bios = true;
+	else if (strcmp(v, "off") == 0)
+		cfg->bios = false;
+	else
+		return "must be on or off";
+	return NULL;
+}
+
 struct setting {
 	const char *key;
 	const char *(*apply)(const char *value, struct vm_config *cfg);
@@ -204,6 +240,8 @@ static const struct setting settings[] = {
     {"cmdline", set_cmdline, VM_CMDLINE_MAX - 1, true},
     {"initrd", set_initrd, sizeof((struct vm_config *)0)->initrd - 1, false},
     {"on_reset", set_on_reset, 0, false},
+    {"modules", set_modules, VM_MODULES_MAX - 1, false},
+    {"bios", set_bios, 0, false},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 

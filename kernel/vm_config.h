@@ -7,6 +7,12 @@
  *   name=N       1..23 of [A-Za-z0-9_.-]     mem=MIB    1..3072, default 16
  *   cpus=N       1..VM_MAX_CPUS, default 1   load=ADDR  entry=ADDR  (0x hex or decimal, < 4 GiB)
  *   cmdline=TEXT initrd=PATH                 on_reset=exit|restart
+ *   modules=A,B,...  further GRUB modules by name (as initrd=), 1..VM_MAX_MODULES of them,
+ *                handed to a Multiboot kernel in this order; each is data, not a VM
+ *   bios=on|off  (default off) a BIOS-like start state for Multiboot and flat images: PIC at
+ *                bases 0x08/0x70 with IRQ 0-2 unmasked, PIT channel 0 at 18.2 Hz, a real-mode
+ *                IVT of IRET/EOI stubs and a BIOS data area (kernel/loader.h); other image
+ *                formats refuse it
  * Quoting: GRUB's shell strips the quotes of cmdline="a b c"; GRUB >= 2.04 then writes the
  * whole word back quoted ("cmdline=a b c") with \ \" \' escaped, older GRUBs write it bare,
  * which cannot be told apart from separate words. So words may be quoted in whole or in
@@ -21,6 +27,15 @@
 #define VM_NAME_MAX    24
 #define VM_CMDLINE_MAX 1024
 #define VM_MAX_CPUS    8
+#define VM_MAX_MODULES 8
+#define VM_MODULES_MAX 256 /* bytes of the modules= value */
+
+/* A GRUB module handed to the guest as data. */
+struct vm_module {
+	const void *data;
+	uint64_t size;
+	const char *cmdline; /* as GRUB gave it: the module's name and arguments */
+};
 
 struct vm_config {
 	char name[VM_NAME_MAX];      /* name=; default: image file name without directory */
@@ -33,12 +48,19 @@ struct vm_config {
 	char cmdline[VM_CMDLINE_MAX]; /* cmdline="..." passed to the guest kernel */
 	char initrd[128];            /* initrd=PATH: another GRUB module by path (Linux guests) */
 	bool reset_restarts;         /* on_reset=restart|exit (default exit) */
+	char module_names[VM_MODULES_MAX]; /* modules=: each name NUL-terminated, one after the
+					    * other (vm_config_module_name()) */
+	unsigned nmodules;
+	bool bios;                   /* bios=on|off (default off) */
 	/* Not parsed: the caller points these at the module initrd= names before image_load
-	 * (NULL/0 = no initrd). */
+	 * (NULL/0 = no initrd), and module_data[i] at the module modules= names i-th. */
 	const void *initrd_image;
 	uint64_t initrd_size;
+	struct vm_module module_data[VM_MAX_MODULES];
 };
 
 /* Parses one module command line. On error returns false with a one-line reason in err
  * (e.g. "mem=abc: not a number of MiB"); cfg is then unspecified. */
 bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *err, size_t errlen);
+/* The i-th name of modules= (i < cfg->nmodules). */
+const char *vm_config_module_name(const struct vm_config *cfg, unsigned i);

@@ -2,6 +2,7 @@
 #include "devices/acpi_tables.h"
 #include "drivers/cmos_clock.h"
 #include "drivers/tsc.h"
+#include "kernel/bios.h"
 #include "kernel/guest_abi.h"
 #include "kernel/loader.h"
 #include "kernel/log.h"
@@ -16,6 +17,8 @@
 #define COM1_BASE 0x3f8
 #define COM1_IRQ  4
 #define RTC_IRQ   8
+#define KBD_IRQ   1
+#define AUX_IRQ   12
 #define KBC_DATA  0x60
 #define KBC_CMD   0x64
 #define RTC_PORT  0x70
@@ -326,13 +329,18 @@ bool platform_devices_attach(struct vm *vm)
 	p->irq0 = (struct irq_line){sink, 0};
 	p->irq4 = (struct irq_line){sink, COM1_IRQ};
 	p->irq8 = (struct irq_line){sink, RTC_IRQ};
+	p->irq1 = (struct irq_line){sink, KBD_IRQ};
+	p->irq12 = (struct irq_line){sink, AUX_IRQ};
 	pit_init(&p->pit, &p->irq0);
 	pit_set_time_source(&p->pit, pit_now, vm);
 	uart_init(&p->com1, &p->irq4, com1_tx, vm);
 	rtc_init(&p->rtc, &p->irq8, rtc_now, vm);
 	rtc_set_memory_size(&p->rtc, vm->cfg.mem_bytes);
-	i8042_init(&p->kbc, kbc_reset, vm);
+	i8042_init(&p->kbc, kbc_reset, vm, &p->irq1, &p->irq12);
 	acpi_pm_init(&p->pm, ACPI_PM_BASE, tsc_hz, &pm_ops, vm);
+	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
+	if (vm->cfg.bios)
+		bios_program_devices(&p->pic, &p->pit);
 	platform_update(vm, p->tsc_origin);
 
 	return acpi_tables_install(vm) && io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
@@ -344,6 +352,7 @@ bool platform_devices_attach(struct vm *vm)
 	       io_bus_register(io, RTC_PORT, 2, rtc_access, vm) &&
 	       io_bus_register(io, KBC_DATA, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, KBC_CMD, 1, i8042_io, &p->kbc) &&
+	       io_bus_register(io, FW_CFG_PORT_SELECTOR, FW_CFG_PORTS, fw_cfg_io, &p->fw_cfg) &&
 	       io_bus_register(io, MHV_DEBUG_EXIT_PORT, 4, debug_exit_access, vm) &&
 	       io_bus_register(io, ACPI_PM_BASE, ACPI_PM_PORTS, acpi_pm_io, &p->pm) &&
 	       mmio_bus_register(&vm->mmio, LAPIC_DEFAULT_BASE, LAPIC_PAGE_SIZE, lapic_mmio, vm) &&

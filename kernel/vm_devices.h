@@ -1,7 +1,8 @@
 /* The devices every VM gets: a local APIC per vCPU, an I/O APIC, a PC's legacy platform
- * (8259A pair, 8254 PIT with port 0x61, 16550A COM1, CMOS RTC, i8042), the debug-exit port
- * 0xf4 and the MMIO test device (see kernel/guest_abi.h). Device models know nothing of
- * VMX; this file wires them to a VM's buses, its clock and its vCPUs.
+ * (8259A pair, 8254 PIT with port 0x61, 16550A COM1, CMOS RTC, i8042), ACPI tables and PM
+ * registers, QEMU's fw_cfg ports, the debug-exit port 0xf4 and the MMIO test device (see
+ * kernel/guest_abi.h). Device models know nothing of VMX; this file wires them to a VM's
+ * buses, its clock and its vCPUs.
  *
  * Interrupt wiring: each ISA line feeds both the 8259 pair and the I/O APIC (IRQ0 on pin 2,
  * the others on the pin of their number, as the MADT's override says); the 8259's INTR
@@ -9,6 +10,7 @@
 #pragma once
 #include "devices/acpi_pm.h"
 #include "devices/apic_bus.h"
+#include "devices/fw_cfg.h"
 #include "devices/i8042.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
@@ -36,8 +38,9 @@ struct vm_platform {
 	struct rtc rtc;
 	struct i8042 kbc;
 	struct acpi_pm pm;        /* ACPI PM timer, sleep control (power-off) and reset */
+	struct fw_cfg fw_cfg;
 	struct irq_sink isa_sink; /* ISA lines: to the 8259 pair and the I/O APIC */
-	struct irq_line irq0, irq4, irq8;
+	struct irq_line irq0, irq1, irq4, irq8, irq12;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
 	uint64_t timer_deadline; /* TSC of the next device timer event, ~0 if none */
 	bool timers_dirty;       /* a guest reprogrammed a timer: recompute the deadline */

@@ -8,6 +8,7 @@
 #define MB1_BOOT_MAGIC	      0x2badb002 /* EAX at entry */
 
 #define MB1_INFO_MEM  (1u << 0) /* mem_lower / mem_upper valid */
+#define MB1_INFO_MODS (1u << 3) /* mods_count / mods_addr valid */
 #define MB1_INFO_MMAP (1u << 6) /* mmap_length / mmap_addr valid */
 
 #define MB1_MMAP_AVAILABLE 1 /* memory-map type: usable RAM; every other type is not */
@@ -28,6 +29,14 @@ struct mb1_info {
 	u32 mmap_addr;
 };
 _Static_assert(sizeof(struct mb1_info) == 52, "mb1_info up to mmap_addr is 52 bytes");
+
+/* One entry of the module list at mods_addr. */
+struct mb1_module {
+	u32 start, end; /* [start, end) */
+	u32 string;	/* the module's command line */
+	u32 reserved;
+};
+_Static_assert(sizeof(struct mb1_module) == 16, "mb1 module entry is 16 bytes");
 
 /* size counts the bytes after itself: the next entry starts size + 4 bytes on. */
 struct __attribute__((packed)) mb1_mmap_entry {

@@ -17,5 +17,6 @@ int main(u32 magic, const struct mb1_info *mbi)
 	test_hypercall();
 	test_mmio();
 	test_hlt_wakeup();
+	test_fw_cfg(mbi);
 	report_summary();
 }

@@ -12,3 +12,4 @@ void test_port_io(void);
 void test_hypercall(void);
 void test_mmio(void);
 void test_hlt_wakeup(void);
+void test_fw_cfg(const struct mb1_info *mbi);

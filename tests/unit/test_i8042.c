@@ -1,58 +1,5 @@
 /* i8042 controller model: status, controller commands, reset paths and keyboard replies. */
-#include "devices/i8042.h"
-#include "tests/unit/check.h"
-
-static int resets;
-
-static void count_reset(void *ctx)
-{
-	(void)ctx;
-	resets++;
-}
-
-static void setup(struct i8042 *k)
-{
-	resets = 0;
-	i8042_init(k, count_reset, 0);
-}
-
-static void out8(struct i8042 *k, uint16_t port, uint8_t v)
-{
-	struct io_access a = {.port = port, .size = 1, .write = true, .value = v};
-	i8042_io(k, &a);
-}
-
-static uint8_t in8(struct i8042 *k, uint16_t port)
-{
-	struct io_access a = {.port = port, .size = 1, .value = 0xabcdef00};
-	i8042_io(k, &a);
-	CHECK_EQ(a.value >> 8, 0);
-	return (uint8_t)a.value;
-}
-
-/* Reads one reply, which must be announced by OBF. */
-static uint8_t reply(struct i8042 *k)
-{
-	CHECK_EQ(in8(k, 0x64) & 0x01, 0x01);
-	return in8(k, 0x60);
-}
-
-static bool output_empty(struct i8042 *k)
-{
-	return !(in8(k, 0x64) & 0x01);
-}
-
-static void write_command_byte(struct i8042 *k, uint8_t ctr)
-{
-	out8(k, 0x64, 0x60);
-	out8(k, 0x60, ctr);
-}
-
-static uint8_t read_command_byte(struct i8042 *k)
-{
-	out8(k, 0x64, 0x20);
-	return reply(k);
-}
+#include "tests/unit/i8042_harness.h"
 
 static uint32_t wide_in(struct i8042 *k, uint16_t port, uint8_t size)
 {
@@ -135,7 +82,9 @@ TEST(aux_port_commands)
 	out8(&k, 0x64, 0xab);
 	CHECK_EQ(reply(&k), 0x00);
 	out8(&k, 0x64, 0xd4);
-	out8(&k, 0x60, 0xff); /* to the absent mouse: swallowed */
+	out8(&k, 0x60, 0xff); /* to the absent mouse: it never answers */
+	CHECK_EQ(in8(&k, 0x64), 0x75);
+	CHECK_EQ(in8(&k, 0x60), 0xfe);
 	CHECK(output_empty(&k));
 }
 
@@ -421,7 +370,7 @@ TEST(reset_handler_gets_its_context)
 	struct i8042 k;
 	int owner;
 	reset_ctx_seen = 0;
-	i8042_init(&k, record_reset_ctx, &owner);
+	i8042_init(&k, record_reset_ctx, &owner, 0, 0);
 	out8(&k, 0x64, 0xfe);
 	CHECK(reset_ctx_seen == &owner);
 }
@@ -429,7 +378,7 @@ TEST(reset_handler_gets_its_context)
 TEST(reset_without_handler_is_harmless)
 {
 	struct i8042 k;
-	i8042_init(&k, 0, 0);
+	i8042_init(&k, 0, 0, 0, 0);
 	out8(&k, 0x64, 0xfe);
 	out8(&k, 0x64, 0xd1);
 	out8(&k, 0x60, 0x00);

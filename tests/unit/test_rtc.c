@@ -215,6 +215,88 @@ TEST(uip_clear_while_set)
 	CHECK_EQ(rd(&r, 0x0a) & 0x80, 0);
 }
 
+/* A guest that looks at register A every `step` ns for `seconds` s from 12:34:56.5. Each
+ * update must be seen as UIP = 1 exactly once per cycle, and whenever UIP falls the seconds
+ * register must show the updated second. Returns how many UIP = 1 reads came after their
+ * update was already done. */
+static unsigned poll_uip(uint64_t step, unsigned seconds)
+{
+	struct rtc r;
+	setup(&r);
+	uint64_t start = now, end = now + seconds * NS;
+	unsigned rises = 0, late = 0, want_sec = 0x57;
+	bool prev = false;
+	for (now = start + step; now < end; now += step) {
+		bool uip = rd(&r, 0x0a) & 0x80;
+		uint8_t sec = rd(&r, 0x00);
+		bool in_window = now % NS >= NS - 244000;
+		if (uip && !prev)
+			rises++;
+		if (uip && !in_window)
+			late++;
+		if (step > 244000)
+			CHECK(!(uip && prev)); /* one UIP read per update for a slow poller */
+		if (!uip && prev) {
+			CHECK_EQ(sec, want_sec);
+			want_sec++;
+		}
+		prev = uip;
+	}
+	CHECK_EQ(rises, seconds); /* one update per second crossed */
+	return late;
+}
+
+TEST(uip_fast_poller_sees_the_window)
+{
+	CHECK_EQ(poll_uip(50000, 3), 0); /* always inside the 244 us */
+	CHECK_EQ(poll_uip(120000, 3), 0);
+}
+
+TEST(uip_slow_poller_sees_every_update)
+{
+	CHECK(poll_uip(300000, 3) > 0);	   /* some windows fall between two reads */
+	CHECK_EQ(poll_uip(1000000, 3), 3); /* reads at .5 + k ms never hit a window */
+	CHECK(poll_uip(2345678, 3) > 0);
+	CHECK(poll_uip(97000000, 3) > 0);
+}
+
+TEST(uip_late_read_after_descheduling)
+{
+	struct rtc r;
+	setup(&r);
+	now += NS / 2 - 300000; /* 56.9997: just before the window */
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	now += 2 * NS / 3; /* away across the update to 57.66 */
+	CHECK_EQ(rd(&r, 0x0a), 0xa6);
+	CHECK_EQ(rd(&r, 0x00), 0x57); /* the update is done */
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	CHECK_EQ(rd(&r, 0x00), 0x57);
+	now += 2 * NS; /* two updates missed: shown once */
+	CHECK_EQ(rd(&r, 0x0a), 0xa6);
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	CHECK_EQ(rd(&r, 0x00), 0x59);
+}
+
+TEST(uip_not_owed_for_earlier_updates)
+{
+	struct rtc r;
+	setup(&r);
+	CHECK_EQ(rd(&r, 0x0a), 0x26); /* updates before power-on are not shown */
+	wr(&r, 0x0b, 0x82);
+	now += 3 * NS;
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	wr(&r, 0x0b, 0x02); /* setting the clock is no update to show */
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	now += NS / 4;
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	wr(&r, 0x00, 0x30); /* nor is moving the running clock */
+	now += NS / 4;
+	CHECK_EQ(rd(&r, 0x0a), 0x26);
+	now += NS;
+	CHECK_EQ(rd(&r, 0x0a), 0xa6);
+	CHECK_EQ(rd(&r, 0x00), 0x31);
+}
+
 TEST(reg_a_uip_read_only)
 {
 	struct rtc r;
@@ -505,6 +587,8 @@ CHECK_MAIN("rtc", CASE(epoch_zero_is_thursday), CASE(before_epoch), CASE(leap_da
 	   CASE(leap_day_2024), CASE(epoch_round_trip), CASE(clock_registers_bcd_24h),
 	   CASE(clock_registers_binary), CASE(clock_follows_time_source), CASE(twelve_hour_pm),
 	   CASE(twelve_hour_midnight_and_noon), CASE(uip_in_last_244us), CASE(uip_clear_while_set),
+	   CASE(uip_fast_poller_sees_the_window), CASE(uip_slow_poller_sees_every_update),
+	   CASE(uip_late_read_after_descheduling), CASE(uip_not_owed_for_earlier_updates),
 	   CASE(reg_a_uip_read_only), CASE(reg_d_reports_valid_ram), CASE(reg_c_clears_on_read),
 	   CASE(update_interrupt_on_irq8), CASE(periodic_interrupt_rate),
 	   CASE(periodic_slow_rates_1_and_2), CASE(periodic_flag_without_pie),

@@ -32,6 +32,8 @@ TEST(defaults_from_image_word)
 	CHECK_STR(cfg.cmdline, "");
 	CHECK_STR(cfg.initrd, "");
 	CHECK(!cfg.reset_restarts);
+	CHECK_EQ(cfg.nmodules, 0);
+	CHECK(!cfg.bios);
 }
 
 TEST(default_name_drops_directory_and_is_truncated)
@@ -213,6 +215,62 @@ TEST(overlong_word_rejected_without_overflow)
 	free(line);
 }
 
+TEST(modules_list_parsed_in_order)
+{
+	CHECK(parse("k.elf modules=env.txt"));
+	CHECK_EQ(cfg.nmodules, 1);
+	CHECK_STR(vm_config_module_name(&cfg, 0), "env.txt");
+	CHECK(parse("k.elf modules=a,/boot/guests/b.bin,c.1 mem=8"));
+	CHECK_EQ(cfg.nmodules, 3);
+	CHECK_STR(vm_config_module_name(&cfg, 0), "a");
+	CHECK_STR(vm_config_module_name(&cfg, 1), "/boot/guests/b.bin");
+	CHECK_STR(vm_config_module_name(&cfg, 2), "c.1");
+	CHECK_EQ(cfg.mem_bytes, 8ull << 20);
+	CHECK(parse("k.elf modules=a,a")); /* the same file twice is two modules */
+	CHECK_EQ(cfg.nmodules, 2);
+	CHECK(parse("k.elf modules=1,2,3,4,5,6,7,8"));
+	CHECK_EQ(cfg.nmodules, VM_MAX_MODULES);
+	CHECK_STR(vm_config_module_name(&cfg, 7), "8");
+}
+
+TEST(bad_modules_rejected)
+{
+	const char *empty = "empty module name (names are separated by single commas)";
+	char want[160];
+	static const char *const lines[] = {"modules=,a", "modules=a,", "modules=a,,b",
+					    "modules=,"};
+	for (unsigned i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		char line[64];
+		snprintf(line, sizeof line, "k %s", lines[i]);
+		snprintf(want, sizeof want, "%s: %s", lines[i], empty);
+		CHECK(rejects(line, want));
+	}
+	CHECK(rejects("k modules=", "modules=: missing value"));
+	CHECK(rejects("k modules=1,2,3,4,5,6,7,8,9",
+		      "modules=1,2,3,4,5,6,7,8,9: more than 8 modules"));
+	CHECK(rejects("k modules=a modules=b", "modules=b: modules= given twice"));
+	char line[VM_MODULES_MAX + 32];
+	strcpy(line, "k modules=");
+	memset(line + 10, 'm', VM_MODULES_MAX - 1);
+	line[10 + VM_MODULES_MAX - 1] = 0;
+	CHECK(parse(line));
+	CHECK_EQ(strlen(vm_config_module_name(&cfg, 0)), VM_MODULES_MAX - 1);
+	strcat(line, "m");
+	CHECK(!parse(line));
+	CHECK(strstr(err, "longer than 255 characters") != NULL);
+}
+
+TEST(bios_on_off)
+{
+	CHECK(parse("flat.bin load=0x7c00 bios=on"));
+	CHECK(cfg.bios);
+	CHECK(parse("flat.bin bios=off"));
+	CHECK(!cfg.bios);
+	CHECK(rejects("flat.bin bios=yes", "bios=yes: must be on or off"));
+	CHECK(rejects("flat.bin bios=", "bios=: missing value"));
+	CHECK(rejects("flat.bin bios=on bios=off", "bios=off: bios= given twice"));
+}
+
 TEST(error_fits_small_buffer)
 {
 	char small[12];
@@ -229,4 +287,5 @@ CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
 	   CASE(unknown_setting_and_bare_word_rejected), CASE(duplicate_setting_rejected),
 	   CASE(bad_name_rejected), CASE(bad_on_reset_and_initrd_rejected),
 	   CASE(empty_line_and_setting_as_first_word_rejected), CASE(cmdline_length_limit),
-	   CASE(overlong_word_rejected_without_overflow), CASE(error_fits_small_buffer))
+	   CASE(overlong_word_rejected_without_overflow), CASE(modules_list_parsed_in_order),
+	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(error_fits_small_buffer))
