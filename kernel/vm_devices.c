@@ -194,15 +194,16 @@ static void pic_output_changed(void *ctx)
 static void lapic_mmio(void *dev, uint64_t offset, struct mmio_access *a)
 {
 	struct vm *vm = dev;
-	struct lapic *l = a->cpu < vm->cfg.cpus ? &vm->plat.lapic[a->cpu] : 0;
+	struct vcpu *v = platform_vcpu(vm, a->cpu);
+	struct lapic *l = v ? v->lapic : 0;
 	bool here = l && lapic_base_addr(l) == LAPIC_DEFAULT_BASE;
 	if (a->write) {
 		if (here)
-			lapic_mmio_write(l, (uint32_t)offset, a->size, a->value, rdtsc());
+			lapic_mmio_write(l, (uint32_t)offset, a->size, a->value, vcpu_guest_tsc(v));
 	} else {
-		a->value = here ? lapic_mmio_read(l, (uint32_t)offset, a->size, rdtsc()) : ~0ull;
+		a->value = here ? lapic_mmio_read(l, (uint32_t)offset, a->size, vcpu_guest_tsc(v))
+				: ~0ull;
 	}
-	struct vcpu *v = platform_vcpu(vm, a->cpu);
 	if (v)
 		v->work |= VCPU_WORK_INTR;
 }

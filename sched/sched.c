@@ -13,6 +13,9 @@ static unsigned next;            /* round-robin position */
 static struct vcpu *running;     /* the vCPU in vcpu_run(), if any */
 static uint64_t slice_ticks;
 
+/* The shortest slice a vCPU gets when another's timer cuts it short. */
+#define SCHED_MIN_QUANTUM_US 100
+
 void sched_add(struct vcpu *v)
 {
 	if (nvcpus == SCHED_MAX_VCPUS) {
@@ -66,14 +69,21 @@ static void sched_idle(uint64_t earliest, uint64_t end)
 			vm_stop(vcpus[i]->vm, "halted with no interrupt that could ever wake it");
 }
 
-/* The next vCPU to run: one that just woke up (a halted vCPU whose interrupt is due, or
- * an AP its SIPI started) before the runnable ones in round-robin order. Also reports the
- * earliest timer of the vCPUs left halted and whether any vCPU is still alive. */
-static struct vcpu *sched_pick(uint64_t now, uint64_t *earliest, bool *alive)
+/* The timer that should make `v` run: its own (LAPIC, hypercall) and, for the BSP, its
+ * VM's device timers (PIT, RTC: their interrupts start there, whoever takes them). */
+static uint64_t sched_deadline(const struct vcpu *v)
+{
+	uint64_t plat = v->vm->plat.timer_deadline;
+	return v->id == 0 && plat < v->deadline ? plat : v->deadline;
+}
+
+/* The next vCPU to run: one that just woke up (a halted vCPU whose interrupt is due, an AP
+ * its SIPI started, or a preempted vCPU whose timer is due) before the others in
+ * round-robin order. Sets *alive when some vCPU is not dead. */
+static struct vcpu *sched_pick(uint64_t now, bool *alive)
 {
 	struct vcpu *woken = 0, *runnable = 0;
-	unsigned runnable_at = 0;
-	*earliest = ~0ull;
+	unsigned runnable_at = 0, woken_at = 0;
 	*alive = false;
 	for (unsigned k = 0; k < nvcpus; k++) {
 		unsigned i = (next + k) % nvcpus;
@@ -82,37 +92,50 @@ static struct vcpu *sched_pick(uint64_t now, uint64_t *earliest, bool *alive)
 			continue;
 		*alive = true;
 		if (v->state == VCPU_HALTED) {
-			if (!vcpu_wakeup_due(v, now)) {
-				uint64_t d = vcpu_next_deadline(v);
-				*earliest = d < *earliest ? d : *earliest;
+			if (!vcpu_wakeup_due(v, now))
 				continue;
-			}
 			v->state = VCPU_RUNNABLE;
-			woken = woken ? woken : v;
-		} else if (v->state == VCPU_RUNNABLE && v->start_pending && !woken) {
+			if (!woken) {
+				woken = v;
+				woken_at = i;
+			}
+		} else if (v->state == VCPU_RUNNABLE && !woken &&
+			   (v->start_pending || sched_deadline(v) <= now)) {
 			woken = v;
+			woken_at = i;
 		} else if (v->state == VCPU_RUNNABLE && !runnable) {
 			runnable = v;
 			runnable_at = i;
 		}
 	}
-	if (woken)
+	/* The search starts after the chosen one next time, so several due vCPUs take turns. */
+	if (woken) {
+		next = (woken_at + 1) % nvcpus;
 		return woken;
+	}
 	if (runnable)
 		next = (runnable_at + 1) % nvcpus;
 	return runnable;
 }
 
-/* The slice ends early when a halted vCPU's timer is due before it. */
-static uint64_t sched_slice_end(uint64_t now, uint64_t earliest_other)
+/* The earliest timer of the vCPUs other than `self` (NULL: of all of them). */
+static uint64_t sched_earliest_other(const struct vcpu *self)
 {
-	uint64_t end = now + slice_ticks;
-	return earliest_other < end ? earliest_other : end;
+	uint64_t earliest = ~0ull;
+	for (unsigned i = 0; i < nvcpus; i++) {
+		const struct vcpu *v = vcpus[i];
+		if (v == self || (v->state != VCPU_HALTED && v->state != VCPU_RUNNABLE))
+			continue;
+		uint64_t d = v->state == VCPU_HALTED ? vcpu_next_deadline(v) : sched_deadline(v);
+		earliest = d < earliest ? d : earliest;
+	}
+	return earliest;
 }
 
 void sched_run(void)
 {
 	slice_ticks = tsc_from_us(hv_options.timeslice_us);
+	uint64_t min_quantum = tsc_from_us(SCHED_MIN_QUANTUM_US);
 	uint64_t end = hv_options.runtime_s ? rdtsc() + hv_options.runtime_s * tsc_hz : ~0ull;
 	for (;;) {
 		if (rdtsc() >= end) {
@@ -120,17 +143,22 @@ void sched_run(void)
 			for (unsigned i = 0; i < nvcpus; i++)
 				vm_time_limit(vcpus[i]->vm);
 		}
-		uint64_t now = rdtsc(), earliest;
+		uint64_t now = rdtsc();
 		bool alive;
-		struct vcpu *v = sched_pick(now, &earliest, &alive);
+		struct vcpu *v = sched_pick(now, &alive);
 		if (!alive)
 			return;
 		if (!v) {
 			console_input_poll();
-			sched_idle(earliest, end);
+			sched_idle(sched_earliest_other(0), end);
 			continue;
 		}
-		v->slice_end = sched_slice_end(now, earliest);
+		/* The slice ends early when another vCPU's timer is due before it, but never
+		 * sooner than a minimum quantum: the vCPU must get to run at all. */
+		uint64_t earliest = sched_earliest_other(v);
+		if (earliest < now + min_quantum)
+			earliest = now + min_quantum;
+		v->slice_end = now + slice_ticks < earliest ? now + slice_ticks : earliest;
 		running = v;
 		vcpu_run(v);
 		running = 0;

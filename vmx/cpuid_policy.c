@@ -25,6 +25,7 @@
 #define C1_EDX_ACPI      (1u << 22)
 #define C1_EDX_TM        (1u << 29)
 #define C1_EDX_PBE       (1u << 31)
+#define C7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST MSR */
 #define C7_EBX_SGX       (1u << 2)
 #define C7_EBX_AVX2      (1u << 5)
 #define C7_EBX_INVPCID   (1u << 10)
@@ -135,7 +136,7 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 			break;
 		}
-		r->ebx &= ~(C7_EBX_SGX | C7_EBX_AVX2 | C7_EBX_RDT_M | C7_EBX_MPX | C7_EBX_RDT_A |
+		r->ebx &= ~((p->tsc_adjust ? 0 : C7_EBX_TSC_ADJUST) | C7_EBX_SGX | C7_EBX_AVX2 | C7_EBX_RDT_M | C7_EBX_MPX | C7_EBX_RDT_A |
 			    C7_EBX_AVX512 | C7_EBX_PT | (p->invpcid ? 0 : C7_EBX_INVPCID));
 		r->ecx &= ~(C7_ECX_AVX512 | C7_ECX_WAITPKG | C7_ECX_SGX_LC);
 		r->edx &= ~(C7_EDX_SPEC_MSRS | C7_EDX_AVX512);

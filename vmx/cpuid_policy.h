@@ -12,7 +12,7 @@
  * |                 | core, the last level shared by all N                                |
  * | 5, 0xa          | zero: no MONITOR/MWAIT, no PMU                                      |
  * | 6               | EAX = ARAT only (the LAPIC timer keeps running in idle)            |
- * | 7.0             | EBX: SGX, AVX2, INVPCID (unless enabled), RDT, MPX, AVX-512, PT      |
+ * | 7.0             | EBX: TSC_ADJUST (unless TSC offsetting), SGX, AVX2, INVPCID (unless enabled), RDT, MPX, AVX-512, PT      |
  * |                 | cleared; ECX: WAITPKG, AVX-512 VBMI etc, SGX-LC cleared; EDX: MD_CLEAR|
  * |                 | kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps cleared (their MSRs #GP)    |
  * | 0xb, 0x1f       | SMT level (1 thread), core level (N cores); EDX = x2APIC ID          |
@@ -43,6 +43,7 @@ struct cpuid_policy {
 	bool rdtscp;            /* the guest may execute RDTSCP */
 	bool invpcid;           /* the guest may execute INVPCID */
 	bool apic_enabled;      /* IA32_APIC_BASE.EN, which CPUID.1:EDX.APIC reflects */
+	bool tsc_adjust;        /* IA32_TSC_ADJUST works (per-vCPU TSC offsetting) */
 	uint32_t tsc_khz;
 	uint32_t lapic_hz;      /* LAPIC timer count clock (the "crystal" of leaf 0x15) */
 	uint32_t tsc_per_lapic; /* TSC ticks per LAPIC clock tick */

@@ -28,7 +28,7 @@ enum exit_action handle_apic_access(struct vcpu *v, const struct exit_info *x)
 enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *x)
 {
 	lapic_write_trapped(v->lapic, (uint32_t)(x->qualification & EXITQ_APIC_OFFSET_MASK),
-			    rdtsc());
+			    vcpu_guest_tsc(v));
 	v->work |= VCPU_WORK_INTR;
 	return v->vm->ended ? EXIT_YIELD : EXIT_RESUME;
 }

@@ -16,6 +16,7 @@ void cpuid_policy_init(struct cpuid_policy *p, unsigned id, unsigned ncpus)
 	    .rdtscp = vmx_caps.rdtscp,
 	    .invpcid = vmx_caps.invpcid,
 	    .apic_enabled = true,
+	    .tsc_adjust = vmx_caps.tsc_offsetting,
 	    .tsc_khz = (uint32_t)(tsc_hz / 1000),
 	    .lapic_hz = (uint32_t)(tsc_hz >> shift),
 	    .tsc_per_lapic = 1u << shift,

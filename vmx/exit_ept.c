@@ -34,9 +34,9 @@ static bool vm_mmio_dispatch(struct vcpu *v, struct mmio_access *a)
 	if (offset + a->size > LAPIC_PAGE_SIZE)
 		return false;
 	if (a->write)
-		lapic_mmio_write(l, offset, a->size, a->value, rdtsc());
+		lapic_mmio_write(l, offset, a->size, a->value, vcpu_guest_tsc(v));
 	else
-		a->value = lapic_mmio_read(l, offset, a->size, rdtsc());
+		a->value = lapic_mmio_read(l, offset, a->size, vcpu_guest_tsc(v));
 	v->work |= VCPU_WORK_INTR;
 	return true;
 }

@@ -10,6 +10,7 @@
 #include "vmx/vmx_ops.h"
 
 #define MSR_IA32_TSC          0x10
+#define MSR_IA32_TSC_ADJUST   0x3b
 #define MSR_IA32_PLATFORM_ID  0x17
 #define MSR_IA32_FEATURE_CTL  0x3a
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
@@ -45,7 +46,12 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 {
 	switch (msr) {
 	case MSR_IA32_TSC:
-		*val = rdtsc();
+		*val = vcpu_guest_tsc(v);
+		return true;
+	case MSR_IA32_TSC_ADJUST:
+		if (!vmx_caps.tsc_offsetting)
+			return false;
+		*val = v->tsc_adjust;
 		return true;
 	case MSR_IA32_PLATFORM_ID:
 	case MSR_IA32_BIOS_SIGN_ID:
@@ -99,9 +105,29 @@ static bool efer_write(uint64_t val)
 	return true;
 }
 
+/* Moving the guest's TSC by `delta` moves IA32_TSC_ADJUST with it (SDM vol. 3B "Time-Stamp
+ * Counter Adjustment"); the local APIC keeps its deadlines in guest TSC. */
+static void tsc_move(struct vcpu *v, uint64_t delta)
+{
+	v->tsc_offset += delta;
+	v->tsc_adjust += delta;
+	vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
+	v->work |= VCPU_WORK_INTR;
+}
+
 static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 {
 	switch (msr) {
+	case MSR_IA32_TSC:
+		if (!vmx_caps.tsc_offsetting)
+			return false;
+		tsc_move(v, val - vcpu_guest_tsc(v));
+		return true;
+	case MSR_IA32_TSC_ADJUST:
+		if (!vmx_caps.tsc_offsetting)
+			return false;
+		tsc_move(v, val - v->tsc_adjust);
+		return true;
 	case MSR_IA32_BIOS_SIGN_ID:
 		return true; /* microcode update probes: nothing to load */
 	case MSR_IA32_DEBUGCTL:
@@ -160,7 +186,7 @@ static bool is_apic_msr(uint32_t msr)
 static bool apic_msr(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
 {
 	struct lapic *l = v->lapic;
-	uint64_t now = rdtsc();
+	uint64_t now = vcpu_guest_tsc(v);
 	v->work |= VCPU_WORK_INTR;
 	switch (msr) {
 	case MSR_IA32_APIC_BASE:

@@ -131,7 +131,8 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 	return v;
 }
 
-bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
+/* The architectural state at `entry`, as after INIT (the TSC keeps running). */
+static bool vcpu_init_state(struct vcpu *v, const struct guest_entry *entry)
 {
 	struct cpu *c = this_cpu();
 	memset(&v->regs, 0, sizeof v->regs);
@@ -157,6 +158,13 @@ bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
 	return vmcs_setup(v, entry);
 }
 
+bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry)
+{
+	v->tsc_offset = 0;
+	v->tsc_adjust = 0;
+	return vcpu_init_state(v, entry);
+}
+
 /* A STARTUP IPI reached the vCPU in wait-for-SIPI: real mode at vector << 12 (SDM vol. 3A
  * "MP Initialization"), with the processor signature in EDX as after INIT. */
 static bool vcpu_start_at_sipi(struct vcpu *v)
@@ -169,7 +177,7 @@ static bool vcpu_start_at_sipi(struct vcpu *v)
 	    .rip = 0,
 	    .rdx = sig,
 	};
-	if (!vcpu_reset(v, &e))
+	if (!vcpu_init_state(v, &e))
 		return false;
 	v->state = VCPU_RUNNABLE;
 	return true;

@@ -4,6 +4,7 @@
 #pragma once
 #include "devices/lapic.h"
 #include "kernel/loader.h"
+#include "kernel/x86.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/guest_msrs.h"
 #include "vmx/guest_regs.h"
@@ -38,7 +39,9 @@ struct vcpu {
 	uint64_t lapic_page_pa;
 
 	uint32_t work;            /* VCPU_WORK_* */
-	uint64_t deadline;        /* earliest TSC at which this vCPU's own timers fire */
+	uint64_t deadline;        /* earliest (host) TSC at which this vCPU's own timers fire */
+	uint64_t tsc_offset;      /* guest TSC = host TSC + this (VMCS TSC offset, mod 2^64) */
+	uint64_t tsc_adjust;      /* IA32_TSC_ADJUST: what the guest's writes added to its TSC */
 	uint32_t proc_ctl;        /* primary/secondary controls as last written to the VMCS */
 	uint32_t proc2_ctl;
 	uint16_t intr_status;     /* guest interrupt status (SVI:RVI) as last written */
@@ -71,6 +74,12 @@ struct vcpu {
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };
+
+/* The vCPU's TSC now: what its RDTSC returns; the local APIC's clock. */
+static inline uint64_t vcpu_guest_tsc(const struct vcpu *v)
+{
+	return rdtsc() + v->tsc_offset;
+}
 
 /* `lapic_page_pa` is the frame of the vCPU's APIC register page (the VM owns it). APs
  * (id > 0) start in wait-for-SIPI, the BSP at `entry`. */

@@ -26,7 +26,10 @@ static void vcpu_poll_timers(struct vcpu *v, uint64_t now)
 		platform_update(v->vm, now);
 		v->timer_changed = true;
 	}
-	if (now >= lapic_timer_deadline(v->lapic) && lapic_timer_update(v->lapic, now))
+	/* The local APIC counts guest TSC; v->deadline is in host TSC like every other. */
+	uint64_t guest_now = now + v->tsc_offset;
+	if (guest_now >= lapic_timer_deadline(v->lapic) &&
+	    lapic_timer_update(v->lapic, guest_now))
 		v->work |= VCPU_WORK_INTR;
 	if (v->hc_timer_deadline && now >= v->hc_timer_deadline) {
 		v->hc_timer_deadline = 0;
@@ -34,6 +37,8 @@ static void vcpu_poll_timers(struct vcpu *v, uint64_t now)
 			v->hc_pending_vector = v->hc_timer_vector;
 	}
 	uint64_t d = lapic_timer_deadline(v->lapic);
+	if (d != ~0ull)
+		d = d - v->tsc_offset;
 	if (v->hc_timer_deadline && v->hc_timer_deadline < d)
 		d = v->hc_timer_deadline;
 	if (d != v->deadline) {

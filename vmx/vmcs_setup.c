@@ -106,6 +106,8 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	vmcs_write(VMCS_ENTRY_INTR_INFO, 0);
 	vmcs_write(VMCS_LINK_POINTER, ~0ull);
 	vmcs_write(VMCS_EPT_POINTER, ept_eptp(&v->vm->ept));
+	if (vmx_caps.tsc_offsetting)
+		vmcs_write(VMCS_TSC_OFFSET, v->tsc_offset);
 	if (v->vpid)
 		vmcs_write(VMCS_VPID, v->vpid);
 	if (vmx_caps.msr_bitmaps)

@@ -147,6 +147,8 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	if (apic_virt)
 		proc2 |= PROC2_APIC_REG_VIRT | PROC2_VIRT_INTR_DELIVERY;
 	proc2 |= if_allowed(proc2_msr, PROC2_PAUSE_LOOP_EXITING);
+	/* Guests may move their TSC (IA32_TSC and IA32_TSC_ADJUST writes): an offset per vCPU. */
+	proc |= if_allowed(proc_msr, PROC_TSC_OFFSETTING);
 	bool vnmi = if_allowed(pin_msr, PIN_VIRTUAL_NMIS) && if_allowed(proc_msr, PROC_NMI_WINDOW_EXITING);
 	if (vnmi)
 		pin |= PIN_VIRTUAL_NMIS;
@@ -197,6 +199,7 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	c->apic_virt = apic_virt && (c->proc2 & PROC2_VIRT_INTR_DELIVERY);
 	c->x2apic_virt = c->apic_virt && if_allowed(proc2_msr, PROC2_VIRT_X2APIC);
 	c->ple = c->proc2 & PROC2_PAUSE_LOOP_EXITING;
+	c->tsc_offsetting = c->proc & PROC_TSC_OFFSETTING;
 	c->virtual_nmis = vnmi && (c->pin & PIN_VIRTUAL_NMIS);
 	c->pat = (c->exit & EXIT_CTL_SAVE_PAT) && (c->exit & EXIT_CTL_LOAD_PAT) &&
 		 (c->entry & ENTRY_CTL_LOAD_PAT);
@@ -254,6 +257,7 @@ void vmx_caps_describe(const struct vmx_caps *c, char *buf, size_t len)
 	    {c->apic_virt, "APIC virtualization", false},
 	    {c->x2apic_virt, "x2APIC virtualization", false},
 	    {c->ple, "PAUSE-loop exiting", false},
+	    {c->tsc_offsetting, "TSC offsetting", false},
 	    {c->virtual_nmis, "virtual NMIs", false},
 	};
 	for (size_t i = 0; i < sizeof features / sizeof features[0]; i++) {

@@ -37,6 +37,7 @@ struct vmx_caps {
 				  * delivery (PROC2_APIC_REG_VIRT and _VIRT_INTR_DELIVERY set) */
 	bool x2apic_virt;	 /* with apic_virt: x2APIC MSRs virtualized (PROC2_VIRT_X2APIC) */
 	bool ple;		 /* PAUSE-loop exiting set: spinning vCPUs give the CPU away */
+	bool tsc_offsetting;	 /* PROC_TSC_OFFSETTING set: per-vCPU TSC (IA32_TSC_ADJUST) */
 	bool virtual_nmis;	 /* PIN_VIRTUAL_NMIS set; NMI-window exiting may be toggled */
 	uint32_t vmcs_size;	      /* bytes of a VMCS region */
 	uint64_t cr0_fixed0, cr0_fixed1, cr4_fixed0, cr4_fixed1;

@@ -103,7 +103,7 @@ bool vmx_init(void)
 		return false;
 	}
 	vmx_caps_limit_apicv(&vmx_caps, hv_options.apicv);
-	char line[320];
+	char line[360];
 	vmx_caps_describe(&vmx_caps, line, sizeof line);
 	log_info("vmx: %s", line);
 	ept_flush_single_supported = vmx_caps.invept_single;

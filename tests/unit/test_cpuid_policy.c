@@ -195,6 +195,7 @@ TEST(leaf4_cores_share_only_the_last_level)
 TEST(leaf7_masks)
 {
 	struct cpuid_regs r = filter(7, 0, (struct cpuid_regs){0, 0xffffffff, 0xffffffff, 0xffffffff});
+	CHECK_EQ(r.ebx & (1u << 1), 0);  /* TSC_ADJUST: its MSR #GPs without TSC offsetting */
 	CHECK_EQ(r.ebx & (1u << 2), 0);  /* SGX */
 	CHECK_EQ(r.ebx & (1u << 5), 0);  /* AVX2 */
 	CHECK_EQ(r.ebx & (1u << 10), 0); /* INVPCID not enabled */
@@ -205,6 +206,15 @@ TEST(leaf7_masks)
 	CHECK_EQ(r.ecx & (1u << 5), 0);  /* WAITPKG */
 	struct cpuid_regs s1 = filter(7, 1, (struct cpuid_regs){5, 5, 5, 5});
 	CHECK_EQ(s1.eax | s1.ebx | s1.ecx | s1.edx, 0);
+}
+
+TEST(leaf7_tsc_adjust_with_offsetting)
+{
+	struct cpuid_policy p = pol;
+	p.tsc_adjust = true;
+	struct cpuid_regs r = {0, 1u << 1, 0, 0};
+	cpuid_filter(7, 0, &p, &r);
+	CHECK(r.ebx & (1u << 1));
 }
 
 TEST(leaf7_invpcid_when_enabled)
@@ -243,5 +253,5 @@ CHECK_MAIN("cpuid_policy", CASE(leaf1_hides_vmx_and_sets_hypervisor), CASE(leaf1
 	   CASE(thermal_leaf_has_only_arat), CASE(invariant_tsc),
 	   CASE(signature_leaf), CASE(timing_leaf_reports_tsc_khz), CASE(other_hypervisor_leaves_zero),
 	   CASE(monitor_pmu_xsave_leaves_zero), CASE(leaf4_cores_share_only_the_last_level), CASE(leaf7_masks),
-	   CASE(leaf7_invpcid_when_enabled), CASE(extended_leaf_rdtscp_follows_policy),
+	   CASE(leaf7_tsc_adjust_with_offsetting), CASE(leaf7_invpcid_when_enabled), CASE(extended_leaf_rdtscp_follows_policy),
 	   CASE(unlisted_leaves_pass_through))

@@ -60,7 +60,7 @@ TEST(bochs_control_words)
 	struct vmx_caps c;
 	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
 	CHECK_EQ(c.pin, 0x7f);         /* + virtual NMIs */
-	CHECK_EQ(c.proc, 0xb52065f2);  /* + TPR shadow */
+	CHECK_EQ(c.proc, 0xb52065fa);  /* + TPR shadow, TSC offsetting */
 	CHECK_EQ(c.proc2, 0x001017aa); /* + APIC register virt., virtual-interrupt delivery, PLE */
 	CHECK_EQ(c.exit, 0x007fefff);
 	CHECK_EQ(c.entry, 0x0000d1ff);
@@ -230,7 +230,7 @@ TEST(true_msrs_only_with_basic_bit55)
 		 PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING);
 	CHECK(c.exit & EXIT_CTL_SAVE_DEBUG_CTLS);
 	CHECK(c.entry & ENTRY_CTL_LOAD_DEBUG_CTLS);
-	CHECK_EQ(c.proc, 0xb521e5f2);
+	CHECK_EQ(c.proc, 0xb521e5fa);
 }
 
 TEST(preemption_timer_rate_from_misc)
@@ -267,12 +267,13 @@ TEST(describe_bochs)
 {
 	struct vmx_msrs m = bochs_skylake_x();
 	struct vmx_caps c;
-	char line[320];
+	char line[360];
 	vmx_caps_compute(&m, &c, why, sizeof why);
 	vmx_caps_describe(&c, line, sizeof line);
 	CHECK_STR(line, "VT-x: EPT (2M 1G), unrestricted guest, VPID, preemption timer (rate 2^0), "
 			"MSR bitmaps, RDTSCP, INVPCID, XSAVES, PAT switching, TPR shadow, "
-			"APIC virtualization, x2APIC virtualization, PAUSE-loop exiting, virtual NMIs");
+			"APIC virtualization, x2APIC virtualization, PAUSE-loop exiting, TSC offsetting, "
+			"virtual NMIs");
 }
 
 TEST(apic_virtualization_on_bochs)
@@ -281,7 +282,7 @@ TEST(apic_virtualization_on_bochs)
 	struct vmx_caps c;
 	vmx_caps_compute(&m, &c, why, sizeof why);
 	CHECK(c.tpr_shadow && c.cr8_exiting && c.apic_virt && c.x2apic_virt);
-	CHECK(c.ple && c.virtual_nmis);
+	CHECK(c.ple && c.virtual_nmis && c.tsc_offsetting);
 }
 
 TEST(apic_virtualization_needs_all_three_controls)
