@@ -25,7 +25,13 @@
 #define CR4_PSE  (1ull << 4)
 #define CR4_PAE  (1ull << 5)
 #define CR4_PGE  (1ull << 7)
+#define CR4_LA57 (1ull << 12) /* 5-level paging */
 #define CR4_VMXE (1ull << 13) /* VMX enable */
+#define CR4_SMXE (1ull << 14) /* SMX enable */
+#define CR4_OSXSAVE (1ull << 18) /* XSAVE and XCR0 enabled */
+#define CR4_PKE  (1ull << 22) /* protection keys for user pages (PKRU) */
+#define CR4_CET  (1ull << 23) /* control-flow enforcement */
+#define CR4_PKS  (1ull << 24) /* protection keys for supervisor pages */
 
 #define EFER_SCE (1ull << 0)
 #define EFER_LME (1ull << 8)

@@ -35,10 +35,15 @@
 #define C7_EBX_AVX512    0xdc230000u /* F DQ IFMA PF ER CD BW VL */
 #define C7_EBX_PT        (1u << 25)
 #define C7_ECX_AVX512    0x00005842u /* VBMI VBMI2 VNNI BITALG VPOPCNTDQ */
+#define C7_ECX_PKU       (1u << 3)  /* protection keys: PKRU is not switched */
+#define C7_ECX_OSPKE     (1u << 4)
 #define C7_ECX_WAITPKG   (1u << 5)
+#define C7_ECX_CET_SS    (1u << 7)  /* CET: its state is not switched */
+#define C7_ECX_LA57      (1u << 16) /* 5-level paging: canonical checks are 48-bit */
 #define C7_ECX_SGX_LC    (1u << 30)
 #define C7_EDX_SPEC_MSRS 0xbc000000u /* IBRS/IBPB STIBP L1D_FLUSH ARCH_CAP CORE_CAP SSBD */
 #define C7_EDX_AVX512    0x0080010cu /* 4VNNIW 4FMAPS VP2INTERSECT FP16 */
+#define C7_EDX_CET_IBT   (1u << 20)
 #define CX1_ECX_SVM      (1u << 2)
 #define CX1_EDX_RDTSCP   (1u << 27)
 #define C6_EAX_ARAT      (1u << 2)  /* APIC timer always running */
@@ -138,8 +143,9 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		}
 		r->ebx &= ~((p->tsc_adjust ? 0 : C7_EBX_TSC_ADJUST) | C7_EBX_SGX | C7_EBX_AVX2 | C7_EBX_RDT_M | C7_EBX_MPX | C7_EBX_RDT_A |
 			    C7_EBX_AVX512 | C7_EBX_PT | (p->invpcid ? 0 : C7_EBX_INVPCID));
-		r->ecx &= ~(C7_ECX_AVX512 | C7_ECX_WAITPKG | C7_ECX_SGX_LC);
-		r->edx &= ~(C7_EDX_SPEC_MSRS | C7_EDX_AVX512);
+		r->ecx &= ~(C7_ECX_AVX512 | C7_ECX_WAITPKG | C7_ECX_SGX_LC | C7_ECX_PKU | C7_ECX_OSPKE |
+			    C7_ECX_CET_SS | C7_ECX_LA57);
+		r->edx &= ~(C7_EDX_SPEC_MSRS | C7_EDX_AVX512 | C7_EDX_CET_IBT);
 		r->eax = 0;
 		break;
 	case MHV_CPUID_LEAF_BASE:

@@ -13,8 +13,9 @@
  * | 5, 0xa          | zero: no MONITOR/MWAIT, no PMU                                      |
  * | 6               | EAX = ARAT only (the LAPIC timer keeps running in idle)            |
  * | 7.0             | EBX: TSC_ADJUST (unless TSC offsetting), SGX, AVX2, INVPCID (unless enabled), RDT, MPX, AVX-512, PT      |
- * |                 | cleared; ECX: WAITPKG, AVX-512 VBMI etc, SGX-LC cleared; EDX: MD_CLEAR|
- * |                 | kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps cleared (their MSRs #GP)    |
+ * |                 | cleared; ECX: WAITPKG, AVX-512 VBMI etc, SGX-LC, PKU/OSPKE, CET-SS,  |
+ * |                 | LA57 cleared; EDX: MD_CLEAR kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps  |
+ * |                 | cleared (their MSRs #GP), CET-IBT cleared                           |
  * | 0xb, 0x1f       | SMT level (1 thread), core level (N cores); EDX = x2APIC ID          |
  * | 0xd             | zero: XSAVE is not offered (guest FPU state is FXSAVE-sized)         |
  * | 0x15            | EAX = 1, EBX = TSC/LAPIC-clock ratio, ECX = LAPIC clock Hz: Linux    |

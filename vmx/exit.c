@@ -76,9 +76,19 @@ static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_i
 	return EXIT_RESUME;
 }
 
+/* INVD and WBINVD: guest RAM is write-back memory the guest cannot make incoherent (no
+ * device DMA bypasses the caches), so neither has anything to do; flushing the host's caches
+ * for one guest would stall every VM. */
 static enum exit_action handle_invd(struct vcpu *v, const struct exit_info *x)
 {
 	guest_skip_instruction();
+	return EXIT_RESUME;
+}
+
+/* No PMU is offered (CPUID 0xa is zero): RDPMC faults as on such a CPU. */
+static enum exit_action handle_rdpmc(struct vcpu *v, const struct exit_info *x)
+{
+	inject_gp(v);
 	return EXIT_RESUME;
 }
 
@@ -102,6 +112,8 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_GETSEC] = handle_vmx_instruction,
 	[EXIT_REASON_HLT] = handle_hlt,
 	[EXIT_REASON_INVD] = handle_invd,
+	[EXIT_REASON_RDPMC] = handle_rdpmc,
+	[EXIT_REASON_WBINVD] = handle_invd,
 	[EXIT_REASON_VMCALL] = handle_vmcall,
 	[EXIT_REASON_VMCLEAR] = handle_vmx_instruction,
 	[EXIT_REASON_VMLAUNCH] = handle_vmx_instruction,

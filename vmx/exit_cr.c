@@ -7,6 +7,7 @@
 #include "kernel/x86.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmcs_setup.h"
 #include "vmx/vmx_init.h"
 #include "vmx/vmx_ops.h"
 
@@ -70,8 +71,8 @@ static bool cr0_write(struct vcpu *v, uint64_t val)
 
 static bool cr4_write(struct vcpu *v, uint64_t val)
 {
-	/* VMX is not offered: setting VMXE faults as on a CPU without VMX. */
-	if (val & CR4_VMXE)
+	/* Features not offered: setting their bits faults as on a CPU without them. */
+	if (val & CR4_HIDDEN_FEATURES)
 		return false;
 	if (val & ~vmx_caps.cr4_fixed1)
 		return false;

@@ -3,10 +3,6 @@
 #include "kernel/mem.h"
 #include "kernel/x86.h"
 
-#ifndef CR4_LA57
-#define CR4_LA57 (1ull << 12) /* 57-bit linear addresses: 5-level paging */
-#endif
-
 #define PTE_P  (1ull << 0) /* present */
 #define PTE_PS (1ull << 7) /* in a PDE (or PDPTE): maps a large page */
 

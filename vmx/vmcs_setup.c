@@ -114,11 +114,11 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 		vmcs_write(VMCS_MSR_BITMAP, msr_bitmap_all_exit());
 	setup_apic_controls(v);
 
-	/* The guest owns every CR0/CR4 bit except those VMX forces: CR0.NE (must stay 1 in VMX
-	 * operation) and CR4.VMXE (hidden: VMX is not offered to guests). Reads of those bits
-	 * come from the shadows, writes that change them exit. */
+	/* The guest owns every CR0/CR4 bit except those VMX forces (CR0.NE must stay 1 in VMX
+	 * operation) and CR4_HIDDEN_FEATURES. Reads of those bits come from the shadows, writes
+	 * that change them exit. */
 	v->cr0_shadow_mask = vmx_guest_cr0_fixed0(&vmx_caps) | CR0_NE;
-	v->cr4_shadow_mask = vmx_caps.cr4_fixed0 | CR4_VMXE;
+	v->cr4_shadow_mask = vmx_caps.cr4_fixed0 | CR4_HIDDEN_FEATURES;
 	vmcs_write(VMCS_CR0_GUEST_HOST_MASK, v->cr0_shadow_mask);
 	vmcs_write(VMCS_CR4_GUEST_HOST_MASK, v->cr4_shadow_mask);
 }

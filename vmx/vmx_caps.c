@@ -149,6 +149,10 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	proc2 |= if_allowed(proc2_msr, PROC2_PAUSE_LOOP_EXITING);
 	/* Guests may move their TSC (IA32_TSC and IA32_TSC_ADJUST writes): an offset per vCPU. */
 	proc |= if_allowed(proc_msr, PROC_TSC_OFFSETTING);
+	/* The performance counters are not switched between VMs (and not offered): RDPMC
+	 * exits and faults. WBINVD would stall every VM on the CPU for the whole cache flush. */
+	proc |= if_allowed(proc_msr, PROC_RDPMC_EXITING);
+	proc2 |= if_allowed(proc2_msr, PROC2_WBINVD_EXITING);
 	bool vnmi = if_allowed(pin_msr, PIN_VIRTUAL_NMIS) && if_allowed(proc_msr, PROC_NMI_WINDOW_EXITING);
 	if (vnmi)
 		pin |= PIN_VIRTUAL_NMIS;

@@ -204,6 +204,11 @@ TEST(leaf7_masks)
 	CHECK(r.ebx & (1u << 3));        /* BMI1 kept */
 	CHECK_EQ(r.edx & (1u << 26), 0); /* IBRS: its MSR #GPs */
 	CHECK_EQ(r.ecx & (1u << 5), 0);  /* WAITPKG */
+	CHECK_EQ(r.ecx & (3u << 3), 0);  /* PKU, OSPKE: PKRU is not switched */
+	CHECK_EQ(r.ecx & (1u << 16), 0); /* LA57 */
+	CHECK_EQ(r.ecx & (1u << 7), 0);  /* CET shadow stacks */
+	CHECK_EQ(r.edx & (1u << 20), 0); /* CET IBT */
+	CHECK(r.ecx & (1u << 2));        /* UMIP kept */
 	struct cpuid_regs s1 = filter(7, 1, (struct cpuid_regs){5, 5, 5, 5});
 	CHECK_EQ(s1.eax | s1.ebx | s1.ecx | s1.edx, 0);
 }

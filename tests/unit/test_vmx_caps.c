@@ -60,8 +60,9 @@ TEST(bochs_control_words)
 	struct vmx_caps c;
 	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
 	CHECK_EQ(c.pin, 0x7f);         /* + virtual NMIs */
-	CHECK_EQ(c.proc, 0xb52065fa);  /* + TPR shadow, TSC offsetting */
-	CHECK_EQ(c.proc2, 0x001017aa); /* + APIC register virt., virtual-interrupt delivery, PLE */
+	CHECK_EQ(c.proc, 0xb5206dfa);  /* + TPR shadow, TSC offsetting, RDPMC exiting */
+	CHECK_EQ(c.proc2, 0x001017ea); /* + APIC register virt., virtual-interrupt delivery, PLE,
+					* WBINVD exiting */
 	CHECK_EQ(c.exit, 0x007fefff);
 	CHECK_EQ(c.entry, 0x0000d1ff);
 }
@@ -230,7 +231,7 @@ TEST(true_msrs_only_with_basic_bit55)
 		 PROC_CR3_LOAD_EXITING | PROC_CR3_STORE_EXITING);
 	CHECK(c.exit & EXIT_CTL_SAVE_DEBUG_CTLS);
 	CHECK(c.entry & ENTRY_CTL_LOAD_DEBUG_CTLS);
-	CHECK_EQ(c.proc, 0xb521e5fa);
+	CHECK_EQ(c.proc, 0xb521edfa);
 }
 
 TEST(preemption_timer_rate_from_misc)
