@@ -46,3 +46,25 @@ endef
 $(foreach g,realmode reset-test bios-test,$(eval $(call guest_flat_rule,$(g))))
 
 -include $(wildcard $(GUEST_OUT)/obj/*/*.d)
+
+# 64-bit ELF guests (loaded by mhv's ELF64 loader in long mode): standalone, no guests/lib.
+GUEST64_CFLAGS := -m64 -ffreestanding -fno-pic -fno-pie -fno-stack-protector -nostdlib -O2 \
+                  -mno-red-zone -mgeneral-regs-only -mcmodel=small -Wall -Wextra -Werror \
+                  -fno-asynchronous-unwind-tables -I. -MMD -MP
+
+$(GUEST_OUT)/obj64/%.c.o: guests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST64_CFLAGS) -c $< -o $@
+
+$(GUEST_OUT)/obj64/%.S.o: guests/%.S
+	@mkdir -p $(dir $@)
+	$(CC) $(GUEST64_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+guest64_objs = $(patsubst guests/%,$(GUEST_OUT)/obj64/%.o,$(wildcard guests/$(1)/*.c guests/$(1)/*.S))
+define guest64_elf_rule
+$(GUEST_OUT)/$(1).elf: $(call guest64_objs,$(1))
+	$(LD) -m elf_x86_64 -nostdlib -static -Ttext=0x100000 -e _start -z max-page-size=0x1000 -o $$@ $$^
+GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
+endef
+$(foreach g,leak-test,$(eval $(call guest64_elf_rule,$(g))))
+-include $(wildcard $(GUEST_OUT)/obj64/*/*.d)

@@ -36,11 +36,14 @@ static void idt_build(void)
 {
 	for (int v = 0; v < 256; v++) {
 		uint64_t off = isr_stub_table[v];
-		bool own_stack = v == VEC_DOUBLE_FAULT || v == VEC_NMI || v == VEC_MACHINE_CHECK;
+		uint8_t ist = v == VEC_DOUBLE_FAULT	 ? IST_DOUBLE_FAULT
+			      : v == VEC_NMI		 ? IST_NMI
+			      : v == VEC_MACHINE_CHECK ? IST_MACHINE_CHECK
+						 : 0;
 		idt[v] = (struct idt_gate){
 			.offset_lo = (uint16_t)off,
 			.selector = GDT_KERNEL_CS,
-			.ist = own_stack ? IST_DOUBLE_FAULT : 0,
+			.ist = ist,
 			.type_attr = IDT_GATE_INTERRUPT,
 			.offset_mid = (uint16_t)(off >> 16),
 			.offset_hi = (uint32_t)(off >> 32),
@@ -52,7 +55,8 @@ void cpu_tables_init(struct cpu *c)
 {
 	uint64_t tss = (uint64_t)&c->tss;
 	memset(&c->tss, 0, sizeof c->tss);
-	c->tss.ist[IST_DOUBLE_FAULT - 1] = (uint64_t)(c->ist_stack + IST_STACK_SIZE);
+	for (unsigned i = 0; i < IST_COUNT; i++)
+		c->tss.ist[i] = (uint64_t)(c->ist_stack[i] + IST_STACK_SIZE);
 	c->tss.iomap_base = sizeof c->tss; /* no I/O permission bitmap */
 
 	c->gdt[0] = 0;

@@ -10,8 +10,13 @@
 #define GDT_TSS       0x18 /* 16-byte system descriptor: entries 3 and 4 */
 #define GDT_ENTRIES   5
 
-#define IST_DOUBLE_FAULT 1 /* #DF, NMI and #MC run on their own stack */
-#define IST_STACK_SIZE   4096
+/* #DF, NMI and #MC each run on a stack of their own (TSS IST slots 1-3): an NMI or #MC can
+ * arrive while another of them runs, and must not overwrite its frame. */
+#define IST_DOUBLE_FAULT  1
+#define IST_NMI           2
+#define IST_MACHINE_CHECK 3
+#define IST_COUNT         3
+#define IST_STACK_SIZE    4096
 
 struct tss64 {
 	uint32_t reserved0;
@@ -28,7 +33,9 @@ struct cpu {
 	unsigned id;
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss64 tss;
-	uint8_t ist_stack[IST_STACK_SIZE] __attribute__((aligned(16)));
+	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
+	uint64_t nmis;            /* host NMIs seen, counted without locks (reported later) */
+	uint64_t machine_checks;  /* machine checks taken while a guest ran */
 	uint64_t vmxon_pa;        /* VMXON region, 0 when VMX is off */
 	void *current_vcpu;       /* the vCPU this CPU runs, for the exit path */
 };

@@ -29,7 +29,7 @@ void trap_dispatch(struct trap_frame *f);
 void irq_register(unsigned vector, irq_handler_fn fn);
 /* An interrupt the CPU acknowledged on VM exit: run its handler (frame is NULL). */
 void host_irq_dispatch(unsigned vector);
-/* An NMI, taken in the hypervisor or reported by a VM exit. */
+/* An NMI, taken in the hypervisor or reported by a VM exit: counted, lock-free. */
 void host_nmi(void);
 /* Frame-pointer backtrace starting at rbp, printed under the console lock held by caller. */
 void print_backtrace(uint64_t rip, uint64_t rbp);

@@ -8,6 +8,7 @@
 #include "kernel/loader.h"
 #include "kernel/mem.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "sched/sched.h"
 #include "vmx/exit_reason.h"
 #include "vmx/vcpu.h"
@@ -390,6 +391,14 @@ void vms_run_all(void)
 		vm_print_exit_stats(&vms[i]);
 		vm_free(&vms[i]);
 	}
+	/* Counted lock-free when they happened, reported here where logging is safe. */
+	const struct cpu *c = this_cpu();
+	if (c->nmis)
+		log_warn("%llu host NMIs arrived during the run (ignored: mhv uses no NMI source)",
+			 (unsigned long long)c->nmis);
+	if (c->machine_checks)
+		log_err("%llu machine checks hit guests during the run (see above)",
+			(unsigned long long)c->machine_checks);
 	if (all_ok)
 		hv_end(HV_STATUS_OK, "all VMs exited with code 0");
 	hv_end(HV_STATUS_VM_FAILED, "some VMs failed or were stopped");

@@ -2,6 +2,7 @@
 #include "vmx/exit.h"
 #include "kernel/console.h"
 #include "kernel/format.h"
+#include "kernel/percpu.h"
 #include "kernel/trap.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
@@ -51,24 +52,69 @@ static enum exit_action handle_vmx_instruction(struct vcpu *v, const struct exit
 }
 
 #define VEC_DB 1
-#define DR6_EXIT_BITS 0x600f /* B0-B3, BD, BS: what the exit qualification reports */
+#define VEC_MC 18
+#define DR6_EXIT_BITS 0x600f   /* B0-B3, BD, BS: what the exit qualification reports */
+#define DR6_BD        (1u << 13) /* the #DB came from a debug-register access with DR7.GD */
+#define DR7_GD        (1u << 13) /* general detect: cleared by the CPU when it delivers #DB */
+#define MSR_IA32_MCG_STATUS 0x17a
+#define MCG_STATUS_MCIP     (1ull << 2) /* machine check in progress */
+#define CPUID1_EDX_MCE      (1u << 7)
 
-/* Exceptions in the bitmap (#DB, #AC) go straight back to the guest; an NMI that arrived
- * while the guest ran belongs to the host. */
+/* What delivery of the #DB that exited would have done before reaching the handler: DR6
+ * gets the new status bits, and DR7.GD is cleared (else the handler's own access to a debug
+ * register would raise #DB again, for ever). */
+static void debug_exception_delivery(uint64_t qualification)
+{
+	uint64_t dr6;
+	__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
+	dr6 = (dr6 & ~(uint64_t)DR6_EXIT_BITS) | (qualification & DR6_EXIT_BITS);
+	__asm__ volatile("mov %0, %%dr6" : : "r"(dr6));
+	if (qualification & DR6_BD)
+		vmcs_write(VMCS_GUEST_DR7, vmcs_read(VMCS_GUEST_DR7) & ~(uint64_t)DR7_GD);
+}
+
+/* A machine check while the guest ran is the host's: it is logged, MCIP is cleared so a
+ * later one does not shut the CPU down, and the VM, whose data it may have hit, is stopped.
+ * (Guests are not offered MCE/MCA.) */
+static enum exit_action machine_check(struct vcpu *v, const struct exit_info *x)
+{
+	uint32_t a, b, c, d;
+	uint64_t status = 0;
+	this_cpu()->machine_checks++;
+	cpuid(1, 0, &a, &b, &c, &d);
+	if (d & CPUID1_EDX_MCE) {
+		status = rdmsr(MSR_IA32_MCG_STATUS);
+		wrmsr(MSR_IA32_MCG_STATUS, status & ~MCG_STATUS_MCIP);
+	}
+	char why[96];
+	fmt_snprintf(why, sizeof why, "machine check while it ran (IA32_MCG_STATUS 0x%llx)",
+		     (unsigned long long)status);
+	return stop_vm(v, x, why);
+}
+
+/* Exceptions in the bitmap (#DB, #AC) go back to the guest as the CPU would have delivered
+ * them; an NMI or machine check that arrived while the guest ran belongs to the host. */
 static enum exit_action handle_exception_nmi(struct vcpu *v, const struct exit_info *x)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
 	unsigned vector = info & INTR_INFO_VECTOR_MASK;
-	if (((info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT) == INTR_TYPE_NMI) {
+	unsigned type = (info & INTR_INFO_TYPE_MASK) >> INTR_INFO_TYPE_SHIFT;
+	if (type == INTR_TYPE_NMI) {
 		host_nmi();
 		return EXIT_RESUME;
 	}
-	if (vector == VEC_DB) {
-		/* The exit happened before DR6 was written: do what delivery would have. */
-		uint64_t dr6;
-		__asm__ volatile("mov %%dr6, %0" : "=r"(dr6));
-		dr6 = (dr6 & ~(uint64_t)DR6_EXIT_BITS) | (x->qualification & DR6_EXIT_BITS);
-		__asm__ volatile("mov %0, %%dr6" : : "r"(dr6));
+	if (vector == VEC_MC)
+		return machine_check(v, x);
+	if (vector == VEC_DB)
+		debug_exception_delivery(x->qualification);
+	/* ICEBP (F1) raises a "privileged software exception": re-raise it as one, with its
+	 * instruction length, so the guest's handler returns past the F1 rather than onto it. */
+	if (type == INTR_TYPE_PRIV_SW_EXCEPTION) {
+		vmcs_write(VMCS_ENTRY_INSTRUCTION_LEN, vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
+		vmcs_write(VMCS_ENTRY_INTR_INFO,
+			   INTR_INFO_VALID | (INTR_TYPE_PRIV_SW_EXCEPTION << INTR_INFO_TYPE_SHIFT) |
+			       vector);
+		return EXIT_RESUME;
 	}
 	bool has_error = info & INTR_INFO_DELIVER_ERROR_CODE;
 	inject_exception(v, vector, has_error,

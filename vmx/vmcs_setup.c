@@ -20,6 +20,7 @@
 
 #define VEC_DB 1  /* debug exception */
 #define VEC_AC 17 /* alignment check */
+#define VEC_MC 18 /* machine check */
 
 extern char vmx_exit_landing[];
 
@@ -95,8 +96,9 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS,
 		   vmx_caps.entry | (long_mode ? ENTRY_CTL_IA32E_MODE_GUEST : 0));
 	/* #DB and #AC are intercepted only to be reflected: a guest can make their delivery
-	 * fault endlessly (CVE-2015-5307/8104) and never reach an instruction boundary. */
-	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB | 1u << VEC_AC);
+	 * fault endlessly (CVE-2015-5307/8104) and never reach an instruction boundary. A
+	 * machine check during the guest is the host's (vmx/exit.c). */
+	vmcs_write(VMCS_EXCEPTION_BITMAP, 1u << VEC_DB | 1u << VEC_AC | 1u << VEC_MC);
 	vmcs_write(VMCS_PF_ERROR_CODE_MASK, 0);
 	vmcs_write(VMCS_PF_ERROR_CODE_MATCH, 0);
 	vmcs_write(VMCS_CR3_TARGET_COUNT, 0);

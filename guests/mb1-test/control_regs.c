@@ -1,4 +1,6 @@
-/* CR0/CR4 as the guest sees them: VMXE hidden and refused, ordinary bits read back. */
+/* CR0/CR4 as the guest sees them: the bits of hidden features (VMXE, OSXSAVE, PKE) refused,
+ * so their state (XCR0, PKRU: not switched between VMs) stays out of reach; ordinary bits
+ * read back. */
 #include "guests/lib/report.h"
 #include "guests/lib/safe.h"
 #include "guests/lib/trap.h"
@@ -14,6 +16,17 @@ void test_control_regs(void)
 	bool ok = write_cr4_safe(cr4 | CR4_VMXE);
 	report(!ok && trap_caught_vector == VEC_GP, "cr: setting CR4.VMXE raises #GP");
 	write_cr4(cr4);
+
+	ok = write_cr4_safe(cr4 | CR4_OSXSAVE);
+	report(!ok && trap_caught_vector == VEC_GP && !(read_cr4() & CR4_OSXSAVE),
+	       "cr: setting CR4.OSXSAVE raises #GP (no XSAVE offered)");
+	ok = write_cr4_safe(cr4 | CR4_PKE);
+	report(!ok && trap_caught_vector == VEC_GP && !(read_cr4() & CR4_PKE),
+	       "cr: setting CR4.PKE raises #GP (no protection keys offered)");
+	/* XGETBV with CR4.OSXSAVE clear is #UD: XCR0 cannot be read, let alone the host's. */
+	__asm__ volatile(TRAP_TRY("xorl %%ecx, %%ecx; xgetbv") : : : "eax", "ecx", "edx", "memory");
+	report(trap_caught_vector == VEC_UD, "cr: XGETBV raises #UD (vector %d)",
+	       (int)trap_caught_vector);
 
 	write_cr4(cr4 | CR4_PSE);
 	bool pse_set = read_cr4() & CR4_PSE;

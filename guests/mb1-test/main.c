@@ -9,6 +9,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 	printf("mb1-test: started\n");
 	test_boot_info(magic, mbi);
 	test_exceptions();
+	test_debug_events();
 	test_cpuid();
 	test_msr();
 	test_control_regs();

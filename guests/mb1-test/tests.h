@@ -4,6 +4,7 @@
 
 void test_boot_info(u32 magic, const struct mb1_info *mbi);
 void test_exceptions(void);
+void test_debug_events(void);
 void test_cpuid(void);
 void test_msr(void);
 void test_control_regs(void);
