@@ -15,7 +15,8 @@ WARN := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes 
 KCFLAGS := -std=c11 -O2 -g $(WARN) -ffreestanding -nostdlib -fno-pic -fno-pie -mno-red-zone \
            -mcmodel=kernel -mgeneral-regs-only -mno-sse -mno-mmx -mno-80387 \
            -fno-stack-protector -fno-omit-frame-pointer -fno-strict-aliasing \
-           -fno-asynchronous-unwind-tables -I. -MMD -MP $(KDEFS)
+           -fno-asynchronous-unwind-tables -mindirect-branch=thunk -mindirect-branch-register \
+           -I. -MMD -MP $(KDEFS)
 KASFLAGS := -g -I. -MMD -MP -D__ASSEMBLY__ $(KDEFS)
 KLDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 --no-warn-rwx-segments -T linker.ld
 

@@ -66,6 +66,12 @@ static bool apply(const char *key, size_t klen, const char *val, size_t vlen, st
 		}
 		return false;
 	}
+	if (word_is(key, klen, "spec")) {
+		if (!word_is(val, vlen, "auto") && !word_is(val, vlen, "off"))
+			return false;
+		o->spec_off = word_is(val, vlen, "off");
+		return true;
+	}
 	if (word_is(key, klen, "timeslice")) {
 		uint32_t us;
 		if (!parse_u32(val, vlen, &us) || us < 100 || us > 1000000)

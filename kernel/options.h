@@ -6,6 +6,8 @@
  *                               reported "still running" with its VGA text screen
  *   rtc=SECONDS                 guests' RTCs start at this Unix time instead of the host's
  *                               CMOS clock (repeatable test runs)
+ *   spec=auto|off               speculation mitigations as the CPU needs them (default), or
+ *                               none of the per-entry/exit/switch ones (to measure them)
  *   apicv=full|basic|off        local-APIC virtualization (vmx/vmx_caps.h): all the CPU has
  *                               (default), the TPR shadow only, or none
  * Unknown or malformed options are reported and ignored; the boot goes on. */
@@ -20,6 +22,7 @@ struct hv_options {
 	uint64_t rtc_epoch; /* 0: use the host clock */
 	uint32_t runtime_s; /* 0: no limit */
 	enum apicv_level apicv;
+	bool spec_off;
 };
 
 extern struct hv_options hv_options;

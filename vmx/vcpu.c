@@ -8,6 +8,7 @@
 #include "kernel/vm.h"
 #include "kernel/x86.h"
 #include "vmx/exit.h"
+#include "vmx/spec_ctrl.h"
 #include "vmx/vcpu_intr.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_setup.h"
@@ -195,8 +196,10 @@ void vcpu_destroy(struct vcpu *v)
 
 static void vcpu_load(struct vcpu *v)
 {
-	if (this_cpu()->current_vcpu == v)
+	struct vcpu *prev = this_cpu()->current_vcpu;
+	if (prev == v)
 		return;
+	spec_vm_switch(prev ? prev->vm : 0, v->vm);
 	vmcs_load(v->vmcs_pa);
 	vcpu_switch_to(v);
 }
@@ -242,6 +245,7 @@ static inline __attribute__((always_inline)) bool vcpu_prepare_entry(struct vcpu
 	}
 	if (v->timer_changed && vmx_caps.preempt_timer)
 		vcpu_arm_preemption_timer(v);
+	spec_before_entry();
 	return true;
 }
 

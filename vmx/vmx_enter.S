@@ -56,12 +56,20 @@ vmx_enter:
 	testl %esi, %esi
 	jnz resume_guest
 	load_guest_gprs
-	vmlaunch
+	cmpb $0, spec_verw_on_entry(%rip)
+	je 5f
+	verw verw_selector(%rip)
+5:	vmlaunch
 	jmp entry_failed
 
 resume_guest:
 	load_guest_gprs
-	vmresume
+	/* MDS/TAA: clear CPU buffers as late as possible (vmx/spec_policy.h). VERW changes
+	 * ZF only, and the selector is a memory operand: no guest register is disturbed. */
+	cmpb $0, spec_verw_on_entry(%rip)
+	je 4f
+	verw verw_selector(%rip)
+4:	vmresume
 entry_failed:
 	movl $1, %eax			/* mov leaves CF/ZF alone */
 	jc 3f
@@ -88,6 +96,23 @@ vmx_exit_landing:
 	movq %r14, R(14)(%rdi)
 	movq %r15, R(15)(%rdi)
 	popq RDI(%rdi)
+	/* Return predictions the guest left behind must not steer the hypervisor's RETs:
+	 * overwrite the RSB with 32 harmless entries (vmx/spec_policy.h). */
+	cmpb $0, spec_rsb_fill_on_exit(%rip)
+	je 9f
+	movl $16, %eax
+6:	call 7f
+10:	pause			/* only ever reached speculatively, through a stale RET */
+	lfence
+	jmp 10b
+7:	call 8f
+11:	pause
+	lfence
+	jmp 11b
+8:	decl %eax
+	jnz 6b
+	addq $(32 * 8), %rsp
+9:
 	/* RSP is HOST_RSP again, 16-byte aligned, with the regs pointer at (%rsp). */
 	call vmx_exit_dispatch
 	testl %eax, %eax
@@ -105,5 +130,10 @@ vmx_return:
 	popq %rbx
 	popq %rbp
 	ret
+
+	.section .rodata
+	.balign 2
+verw_selector:
+	.word 0x10			/* GDT_KERNEL_DS: any valid data segment */
 
 	.section .note.GNU-stack, "", @progbits

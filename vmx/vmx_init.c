@@ -6,6 +6,7 @@
 #include "kernel/options.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
+#include "vmx/spec_ctrl.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 
@@ -103,6 +104,7 @@ bool vmx_init(void)
 		return false;
 	}
 	vmx_caps_limit_apicv(&vmx_caps, hv_options.apicv);
+	spec_init();
 	char line[360];
 	vmx_caps_describe(&vmx_caps, line, sizeof line);
 	log_info("vmx: %s", line);

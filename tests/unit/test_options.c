@@ -72,6 +72,18 @@ TEST(apicv_levels)
 	CHECK_EQ(o.apicv, APICV_FULL);
 }
 
+TEST(spec_mitigations)
+{
+	struct hv_options o = fresh();
+	CHECK(!o.spec_off);
+	CHECK_EQ(hv_options_parse("spec=off", &o), 0);
+	CHECK(o.spec_off);
+	CHECK_EQ(hv_options_parse("spec=auto", &o), 0);
+	CHECK(!o.spec_off);
+	CHECK_EQ(hv_options_parse("spec=none", &o), 1);
+	CHECK(!o.spec_off);
+}
+
 TEST(selftest_needs_known_value)
 {
 	struct hv_options o = fresh();
@@ -79,6 +91,6 @@ TEST(selftest_needs_known_value)
 	CHECK(!o.selftest_exception);
 }
 
-CHECK_MAIN("options", CASE(apicv_levels), CASE(empty_and_null_lines), CASE(all_options),
+CHECK_MAIN("options", CASE(apicv_levels), CASE(spec_mitigations), CASE(empty_and_null_lines), CASE(all_options),
 	   CASE(bad_words_are_reported_and_skipped), CASE(number_limits),
 	   CASE(selftest_needs_known_value))
