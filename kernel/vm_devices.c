@@ -340,6 +340,8 @@ bool platform_devices_attach(struct vm *vm)
 	i8042_init(&p->kbc, kbc_reset, vm, &p->irq1, &p->irq12);
 	acpi_pm_init(&p->pm, ACPI_PM_BASE, tsc_hz, &pm_ops, vm);
 	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
+	pci_bus_init(&p->pci, PLATFORM_PCI_MMIO_BASE, PLATFORM_PCI_MMIO_LIMIT, PLATFORM_PCI_IO_BASE,
+		     PLATFORM_PCI_IO_LIMIT);
 	if (vm->cfg.bios)
 		bios_program_devices(&p->pic, &p->pit);
 	platform_update(vm, p->tsc_origin);
@@ -354,6 +356,7 @@ bool platform_devices_attach(struct vm *vm)
 	       io_bus_register(io, KBC_DATA, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, KBC_CMD, 1, i8042_io, &p->kbc) &&
 	       io_bus_register(io, FW_CFG_PORT_SELECTOR, FW_CFG_PORTS, fw_cfg_io, &p->fw_cfg) &&
+	       io_bus_register(io, PCI_CONF1_ADDRESS_PORT, PCI_CONF1_PORTS, pci_conf1_io, &p->pci) &&
 	       io_bus_register(io, MHV_DEBUG_EXIT_PORT, 4, debug_exit_access, vm) &&
 	       io_bus_register(io, ACPI_PM_BASE, ACPI_PM_PORTS, acpi_pm_io, &p->pm) &&
 	       mmio_bus_register(&vm->mmio, LAPIC_DEFAULT_BASE, LAPIC_PAGE_SIZE, lapic_mmio, vm) &&

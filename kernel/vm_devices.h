@@ -14,6 +14,7 @@
 #include "devices/i8042.h"
 #include "devices/ioapic.h"
 #include "devices/lapic.h"
+#include "devices/pci.h"
 #include "devices/pic.h"
 #include "devices/pit.h"
 #include "devices/rtc.h"
@@ -39,6 +40,7 @@ struct vm_platform {
 	struct i8042 kbc;
 	struct acpi_pm pm;        /* ACPI PM timer, sleep control (power-off) and reset */
 	struct fw_cfg fw_cfg;
+	struct pci_bus pci;       /* bus 0: the host bridge at 00:00.0 */
 	struct irq_sink isa_sink; /* ISA lines: to the 8259 pair and the I/O APIC */
 	struct irq_line irq0, irq1, irq4, irq8, irq12;
 	uint64_t tsc_origin;     /* TSC when the VM's clocks started */
@@ -53,6 +55,8 @@ void platform_free(struct vm *vm);
  * highest RAM a VM may have (3 GiB), below the MMIO test device and the APICs. */
 #define PLATFORM_PCI_MMIO_BASE  0xc0000000u
 #define PLATFORM_PCI_MMIO_LIMIT 0xfeafffffu
+#define PLATFORM_PCI_IO_BASE    0xc000u /* I/O BARs: inside the DSDT's 0xd00-0xffff window */
+#define PLATFORM_PCI_IO_LIMIT   0xffffu
 
 /* Power-on state of every device and their bus registrations, and the ACPI tables in guest
  * RAM (also on VM restart: after the image is loaded, which they must not overlap). */
