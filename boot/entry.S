@@ -187,12 +187,14 @@ msg_shutdown:
 	.asciz "Shutdown"
 
 	.balign 4096
+	.global boot_pml4
 boot_pml4:
 	.skip 4096
 boot_pdpt_low:
 	.skip 4096
 boot_pdpt_high:
 	.skip 4096
+	.global boot_pd
 boot_pd:
 	.skip 4096 * 4
 	.skip 1024

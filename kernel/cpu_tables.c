@@ -51,6 +51,16 @@ static void idt_build(void)
 	}
 }
 
+#define MSR_GS_BASE 0xc0000101
+
+unsigned ncpus_online = 1;
+
+void cpu_set_self(struct cpu *c)
+{
+	c->self = c;
+	wrmsr(MSR_GS_BASE, (uint64_t)c);
+}
+
 void cpu_tables_init(struct cpu *c)
 {
 	uint64_t tss = (uint64_t)&c->tss;

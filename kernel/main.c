@@ -8,6 +8,7 @@
 #include "kernel/options.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
+#include "kernel/smp.h"
 #include "kernel/vm.h"
 #include "kernel/vm_devices.h"
 #include "vmx/vmx_init.h"
@@ -37,6 +38,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 {
 	struct cpu *bsp = &cpus[0];
 
+	cpu_set_self(bsp);
 	console_init();
 	cpu_tables_init(bsp);
 	legacy_pic_disable();
@@ -55,6 +57,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 
 	mem_init(&boot_info, mbi_phys);
 	tsc_calibrate();
+	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();
 	if (hv_options.selftest_exception)
 		selftest_fault();

@@ -7,6 +7,7 @@
 #include "kernel/log.h"
 #include "kernel/mem_init.h"
 #include "kernel/panic.h"
+#include "kernel/x86.h"
 
 #define MAX_FRAMES     (DIRECT_MAP_SIZE / PAGE_SIZE) /* only direct-mapped frames can be zeroed */
 #define LOW_MEMORY_END 0x100000 /* BIOS data, EBDA, option ROMs; later the AP trampoline */
@@ -33,6 +34,20 @@ uint64_t virt_to_phys(const void *va)
 	if (v >= DIRECT_MAP_BASE && v - DIRECT_MAP_BASE < DIRECT_MAP_SIZE)
 		return v - DIRECT_MAP_BASE;
 	panic("virt_to_phys: %p is neither in the image nor in the direct map", va);
+}
+
+#define PDE_PWT       (1ull << 3) /* with PCD and PAT 0: memory type UC */
+#define PDE_PCD       (1ull << 4)
+#define LARGE_PAGE    (2ull << 20)
+extern uint64_t boot_pd[]; /* boot/entry.S: 4 page directories mapping [0, 4 GiB) */
+
+void mem_map_uncached(uint64_t pa, uint64_t size)
+{
+	uint64_t *pd = phys_to_virt((uint64_t)(uintptr_t)boot_pd);
+	for (uint64_t a = ALIGN_DOWN(pa, LARGE_PAGE); a < pa + size && a < DIRECT_MAP_SIZE;
+	     a += LARGE_PAGE)
+		pd[a / LARGE_PAGE] |= PDE_PWT | PDE_PCD;
+	write_cr3(read_cr3());
 }
 
 /* Frees the available ranges; returns the bytes of RAM beyond the direct map, left unused. */

@@ -1,6 +1,7 @@
 #include "kernel/options.h"
 #include "kernel/console.h"
 #include "kernel/kstring.h"
+#include "kernel/percpu.h"
 
 struct hv_options hv_options = {.timeslice_us = 10000, .apicv = APICV_FULL};
 
@@ -65,6 +66,13 @@ static bool apply(const char *key, size_t klen, const char *val, size_t vlen, st
 			}
 		}
 		return false;
+	}
+	if (word_is(key, klen, "cpus")) {
+		uint32_t n;
+		if (!parse_u32(val, vlen, &n) || n < 1 || n > MAX_CPUS)
+			return false;
+		o->host_cpus = n;
+		return true;
 	}
 	if (word_is(key, klen, "spec")) {
 		if (!word_is(val, vlen, "auto") && !word_is(val, vlen, "off"))

@@ -6,6 +6,7 @@
  *                               reported "still running" with its VGA text screen
  *   rtc=SECONDS                 guests' RTCs start at this Unix time instead of the host's
  *                               CMOS clock (repeatable test runs)
+ *   cpus=N                      use at most N of the machine's CPUs (default: all, up to 8)
  *   spec=auto|off               speculation mitigations as the CPU needs them (default), or
  *                               none of the per-entry/exit/switch ones (to measure them)
  *   apicv=full|basic|off        local-APIC virtualization (vmx/vmx_caps.h): all the CPU has
@@ -23,6 +24,7 @@ struct hv_options {
 	uint32_t runtime_s; /* 0: no limit */
 	enum apicv_level apicv;
 	bool spec_off;
+	uint32_t host_cpus; /* 0: all */
 };
 
 extern struct hv_options hv_options;

@@ -1,6 +1,8 @@
-/* Per-CPU state: descriptor tables, stacks and (later) the VMX and scheduler state of each
- * physical CPU. Only the boot CPU exists until SMP bring-up lands. */
+/* Per-CPU state: descriptor tables, stacks, and the VMX and scheduler state of each physical
+ * CPU. Each CPU's GS base points at its struct cpu (and the VMCS host GS base too, so it
+ * survives VM exits): this_cpu() is one load. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 #define MAX_CPUS 8
@@ -30,7 +32,10 @@ struct tss64 {
 _Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
 
 struct cpu {
-	unsigned id;
+	struct cpu *self;         /* first: this_cpu() reads %gs:0 */
+	unsigned id;              /* index in cpus[]: 0 is the boot CPU */
+	uint32_t apic_id;
+	volatile bool online;     /* set by the CPU itself once it runs C code */
 	uint64_t gdt[GDT_ENTRIES];
 	struct tss64 tss;
 	uint8_t ist_stack[IST_COUNT][IST_STACK_SIZE] __attribute__((aligned(16)));
@@ -42,9 +47,15 @@ struct cpu {
 
 extern struct cpu cpus[MAX_CPUS];
 
+extern unsigned ncpus_online;
+
 static inline struct cpu *this_cpu(void)
 {
-	return &cpus[0];
+	struct cpu *c;
+	__asm__("movq %%gs:0, %0" : "=r"(c));
+	return c;
 }
 
+/* Points GS at c (before anything calls this_cpu() on that CPU). */
+void cpu_set_self(struct cpu *c);
 void cpu_tables_init(struct cpu *c);

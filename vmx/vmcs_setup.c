@@ -48,7 +48,7 @@ static void setup_host_state(void)
 	vmcs_write(VMCS_HOST_GS_SELECTOR, 0);
 	vmcs_write(VMCS_HOST_TR_SELECTOR, GDT_TSS);
 	vmcs_write(VMCS_HOST_FS_BASE, 0);
-	vmcs_write(VMCS_HOST_GS_BASE, 0);
+	vmcs_write(VMCS_HOST_GS_BASE, (uint64_t)c); /* this_cpu() after an exit */
 	vmcs_write(VMCS_HOST_TR_BASE, (uint64_t)&c->tss);
 	vmcs_write(VMCS_HOST_GDTR_BASE, (uint64_t)c->gdt);
 	vmcs_write(VMCS_HOST_IDTR_BASE, host_idt_base());

@@ -84,6 +84,18 @@ TEST(spec_mitigations)
 	CHECK(!o.spec_off);
 }
 
+TEST(host_cpu_limit)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(o.host_cpus, 0);
+	CHECK_EQ(hv_options_parse("cpus=2", &o), 0);
+	CHECK_EQ(o.host_cpus, 2);
+	CHECK_EQ(hv_options_parse("cpus=0 cpus=9 cpus=x", &o), 3);
+	CHECK_EQ(o.host_cpus, 2);
+	CHECK_EQ(hv_options_parse("cpus=8", &o), 0);
+	CHECK_EQ(o.host_cpus, 8);
+}
+
 TEST(selftest_needs_known_value)
 {
 	struct hv_options o = fresh();
@@ -91,6 +103,6 @@ TEST(selftest_needs_known_value)
 	CHECK(!o.selftest_exception);
 }
 
-CHECK_MAIN("options", CASE(apicv_levels), CASE(spec_mitigations), CASE(empty_and_null_lines), CASE(all_options),
+CHECK_MAIN("options", CASE(apicv_levels), CASE(host_cpu_limit), CASE(spec_mitigations), CASE(empty_and_null_lines), CASE(all_options),
 	   CASE(bad_words_are_reported_and_skipped), CASE(number_limits),
 	   CASE(selftest_needs_known_value))

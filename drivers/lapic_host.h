@@ -1,0 +1,20 @@
+/* The hypervisor's own local APIC (the CPU's, not a guest's): xAPIC MMIO or x2APIC MSRs,
+ * whichever mode the firmware left it in. Used to start the other CPUs and to send them
+ * IPIs. */
+#pragma once
+#include <stdbool.h>
+#include <stdint.h>
+
+/* On the BSP, once: finds the mode and maps the MMIO page uncached. */
+void lapic_host_init(void);
+/* This CPU's APIC ID. */
+uint32_t lapic_host_id(void);
+bool lapic_host_x2apic(void);
+/* INIT (assert, then de-assert) and STARTUP with the 4 KiB page number `vector`. */
+void lapic_host_send_init(uint32_t apic_id);
+void lapic_host_send_startup(uint32_t apic_id, uint8_t vector);
+/* A fixed, edge-triggered interrupt to one CPU. */
+void lapic_host_send_ipi(uint32_t apic_id, uint8_t vector);
+/* Turns the APIC on (software enable) on this CPU, with a spurious vector. */
+void lapic_host_enable(uint8_t spurious_vector);
+void lapic_host_eoi(void);
