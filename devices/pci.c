@@ -323,6 +323,13 @@ static struct pci_device *route(const struct pci_bus *bus, bool io, uint64_t add
 	return 0;
 }
 
+bool pci_bus_mmio_claims(struct pci_bus *bus, uint64_t gpa)
+{
+	unsigned bar;
+	uint64_t offset;
+	return route(bus, false, gpa, 1, &bar, &offset) != 0;
+}
+
 bool pci_bus_mmio(struct pci_bus *bus, struct mmio_access *a)
 {
 	unsigned bar;

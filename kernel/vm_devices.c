@@ -8,6 +8,7 @@
 #include "kernel/log.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
+#include "kernel/vm_virtio.h"
 #include "kernel/mem.h"
 #include "kernel/kstring.h"
 #include "kernel/x86.h"
@@ -342,6 +343,8 @@ bool platform_devices_attach(struct vm *vm)
 	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
 	pci_bus_init(&p->pci, PLATFORM_PCI_MMIO_BASE, PLATFORM_PCI_MMIO_LIMIT, PLATFORM_PCI_IO_BASE,
 		     PLATFORM_PCI_IO_LIMIT);
+	if (!vm_virtio_attach(vm))
+		return false;
 	if (vm->cfg.bios)
 		bios_program_devices(&p->pic, &p->pit);
 	platform_update(vm, p->tsc_origin);

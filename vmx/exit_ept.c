@@ -4,6 +4,7 @@
 #include "devices/bus.h"
 #include "kernel/format.h"
 #include "kernel/vm.h"
+#include "kernel/vm_virtio.h"
 #include "kernel/x86.h"
 #include "vmx/exit.h"
 #include "vmx/guest_access.h"
@@ -25,11 +26,27 @@ static struct lapic *relocated_lapic_at(struct vcpu *v, uint64_t gpa)
 	return l;
 }
 
+/* Device registers: the MMIO bus, then the BARs of the PCI devices. A virtio device that
+ * ran out of budget for a notification wants another go before the next entry. */
+static bool vm_devices_dispatch(struct vcpu *v, struct mmio_access *a)
+{
+	struct vm *vm = v->vm;
+	if (mmio_bus_find(&vm->mmio, a->gpa))
+		return mmio_bus_dispatch(&vm->mmio, a);
+	if (!pci_bus_mmio(&vm->plat.pci, a))
+		return false;
+	if (vm->virtio && vm_virtio_pending(vm)) {
+		vm->virtio->again = true;
+		v->work |= VCPU_WORK_INTR;
+	}
+	return true;
+}
+
 static bool vm_mmio_dispatch(struct vcpu *v, struct mmio_access *a)
 {
 	struct lapic *l = relocated_lapic_at(v, a->gpa);
 	if (!l)
-		return mmio_bus_dispatch(&v->vm->mmio, a);
+		return vm_devices_dispatch(v, a);
 	uint32_t offset = (uint32_t)(a->gpa - lapic_base_addr(l));
 	if (offset + a->size > LAPIC_PAGE_SIZE)
 		return false;
@@ -85,7 +102,8 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 {
 	char why[128];
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
-	if (!relocated_lapic_at(v, gpa) && !mmio_bus_find(&v->vm->mmio, gpa)) {
+	if (!relocated_lapic_at(v, gpa) && !mmio_bus_find(&v->vm->mmio, gpa) &&
+	    !pci_bus_mmio_claims(&v->vm->plat.pci, gpa)) {
 		fmt_snprintf(why, sizeof why, "%s guest-physical 0x%llx: no RAM or device there",
 			     x->qualification & EXITQ_EPT_WRITE   ? "write to"
 			     : x->qualification & EXITQ_EPT_FETCH ? "instruction fetch from"
