@@ -63,19 +63,22 @@ static void debug_exit_access(void *dev, struct io_access *a)
 
 static void testdev_access(void *dev, uint64_t offset, struct mmio_access *a)
 {
+	static const uint64_t reg_offset[2] = {MHV_TESTDEV_SCRATCH, MHV_TESTDEV_SCRATCH_END};
 	struct vm *vm = dev;
-	if (offset - MHV_TESTDEV_SCRATCH >= 8) { /* unsigned: also below the register */
-		if (!a->write)
-			a->value = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		if (offset - reg_offset[i] >= 8) /* unsigned: also below the register */
+			continue;
+		uint64_t *reg = &vm->testdev_scratch[i];
+		unsigned shift = (unsigned)(offset - reg_offset[i]) * 8;
+		uint64_t mask = a->size == 8 ? ~0ull : ((1ull << (8 * a->size)) - 1);
+		if (a->write)
+			*reg = (*reg & ~(mask << shift)) | ((a->value & mask) << shift);
+		else
+			a->value = (*reg >> shift) & mask;
 		return;
 	}
-	unsigned shift = (unsigned)(offset - MHV_TESTDEV_SCRATCH) * 8;
-	uint64_t mask = a->size == 8 ? ~0ull : ((1ull << (8 * a->size)) - 1);
-	if (a->write)
-		vm->testdev_scratch = (vm->testdev_scratch & ~(mask << shift)) |
-				      ((a->value & mask) << shift);
-	else
-		a->value = (vm->testdev_scratch >> shift) & mask;
+	if (!a->write)
+		a->value = 0;
 }
 
 static uint64_t pit_now(void *ctx)
