@@ -318,9 +318,13 @@ static uint64_t next_event(struct sched_policy *p, unsigned cpu, uint64_t now, u
 	const struct sched_entity *r = q->running;
 	unsigned c;
 	uint64_t at;
-	for (const struct sched_entity *b = p->blocked.head; b; b = b->next)
-		if (b->wake_at < until && timer_target(p, b, NO_CPU, now, &c, &at) && c == cpu)
+	for (const struct sched_entity *b = p->blocked.head; b; b = b->next) {
+		/* A busy CPU only takes the timers of its own entities. */
+		if (b->wake_at >= until || (r && b->cpu != cpu))
+			continue;
+		if (timer_target(p, b, NO_CPU, now, &c, &at) && c == cpu)
 			until = min_u64(until, at);
+	}
 	for (const struct sched_entity *e = q->queue.head; e; e = e->next) {
 		uint64_t t = e->group->period_end;
 		if (has_budget(p, e, now) || t >= until)

@@ -26,6 +26,7 @@ void sim_init(struct sim *s, unsigned ncpus, uint64_t slice, uint64_t min_slice,
 
 unsigned sim_group(struct sim *s, unsigned weight, unsigned cap)
 {
+	CHECK(s->ngroups < SIM_MAX_ENTS);
 	policy_group_init(&s->groups[s->ngroups], weight, cap);
 	return s->ngroups++;
 }
@@ -43,6 +44,7 @@ static void apply(struct sim *s, struct sched_kick k)
 static unsigned add(struct sim *s, unsigned group, uint32_t affinity, uint64_t first,
 		    uint64_t period, uint64_t work, bool irq)
 {
+	CHECK(s->nents < SIM_MAX_ENTS);
 	unsigned i = s->nents++;
 	struct sim_ent *e = &s->ents[i];
 	memset(e, 0, sizeof *e);
