@@ -30,8 +30,8 @@ KSRC_S := $(wildcard boot/*.S vmx/*.S)
 KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
 KERNEL := $(BUILD)/mhv.elf
 
-.PHONY: all kernel guests unit-tests test run bench bench-linux deps clean format
-all: kernel guests unit-tests
+.PHONY: all kernel guests unit-tests tools test run bench bench-linux deps clean format install
+all: kernel guests unit-tests tools
 
 kernel: $(KERNEL)
 
@@ -64,6 +64,14 @@ endef
 $(foreach t,$(UNIT_TESTS),$(eval $(call unit_rule,$(t))))
 
 unit-tests: $(UNIT_BINS)
+
+# --- host tools the boot tests use ---
+TOOLS := $(BUILD)/tools/screen-text
+tools: $(TOOLS)
+$(BUILD)/tools/screen-text: tests/boot/screen_text.c drivers/font5x7.c drivers/font5x7.h drivers/screen.h
+	@mkdir -p $(dir $@)
+	@echo "  HOSTCC  $@"
+	$(Q)$(HOSTCC) -std=c11 -O2 $(WARN) -Wno-missing-prototypes -I. -o $@ $(filter %.c,$^)
 
 # --- test guests: each guests/NAME.mk adds its images to GUEST_IMAGES ---
 GUEST_IMAGES :=

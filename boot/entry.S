@@ -1,5 +1,10 @@
 /* 32-bit entry from a Multiboot2 loader, early page tables, switch to long mode, and the
- * jump to kmain() in the higher half. Runs at physical addresses until paging is on. */
+ * jump to kmain() in the higher half. Runs at physical addresses until paging is on.
+ *
+ * The image may be loaded anywhere the relocatable tag allows (boot/multiboot2.S), so
+ * until paging is on every address is the link address plus the load offset in EBP
+ * (a multiple of 2 MiB). The higher half maps the image at its link address whatever that
+ * offset; kernel_load_offset tells C code where it really is. */
 #include "kernel/layout.h"
 
 #define MB2_BOOTLOADER_MAGIC 0x36d76289
@@ -22,8 +27,10 @@
 #define PTE_P                0x1       /* present */
 #define PTE_W                0x2       /* writable */
 #define PTE_PS               0x80      /* 2 MiB page in a PDE */
+#define LARGE_PAGE_SHIFT     21
 #define CPUID_EXT_LM         (1 << 29) /* CPUID 0x80000001 EDX: long mode */
 #define CPUID_EXT_NX         (1 << 20) /* CPUID 0x80000001 EDX: execute disable */
+#define MBI_RESERVED         4         /* MBI u32 after total_size: free for our use */
 
 	.section .boot.text, "ax"
 	.code32
@@ -31,9 +38,16 @@
 _start:
 	cli
 	cld
-	movl $boot_stack32_top, %esp
-	movl %eax, boot_magic		/* kept for kmain */
-	movl %ebx, boot_info
+	/* No stack yet, and 32-bit code has no EIP-relative addressing: CALL/POP through a
+	 * one-slot stack in the MBI's reserved word finds where we run. */
+	leal (MBI_RESERVED + 4)(%ebx), %esp
+	call 1f
+1:	popl %ebp
+	subl $1b, %ebp			/* EBP = load offset */
+	movl $0, MBI_RESERVED(%ebx)
+	leal boot_stack32_top(%ebp), %esp
+	movl %eax, boot_magic(%ebp)	/* kept for kmain */
+	movl %ebx, boot_info(%ebp)
 
 	cmpl $MB2_BOOTLOADER_MAGIC, %eax
 	jne no_multiboot2
@@ -47,19 +61,19 @@ _start:
 	cpuid
 	testl $CPUID_EXT_LM, %edx
 	jz no_long_mode
-	movl %edx, boot_ext_features	/* NX may be disabled by the firmware */
+	movl %edx, boot_ext_features(%ebp) /* NX may be disabled by the firmware */
 
 	call build_page_tables
 
 	movl %cr4, %eax
 	orl $(CR4_PAE | CR4_OSFXSR | CR4_OSXMMEXCPT), %eax
 	movl %eax, %cr4
-	movl $boot_pml4, %eax
+	leal boot_pml4(%ebp), %eax
 	movl %eax, %cr3
 	movl $MSR_EFER, %ecx
 	rdmsr
 	orl $EFER_LME, %eax
-	testl $CPUID_EXT_NX, boot_ext_features
+	testl $CPUID_EXT_NX, boot_ext_features(%ebp)
 	jz 1f
 	orl $EFER_NXE, %eax
 1:	wrmsr
@@ -69,16 +83,22 @@ _start:
 	orl $(CR0_PE | CR0_PG | CR0_WP | CR0_MP | CR0_NE), %eax
 	movl %eax, %cr0
 
-	lgdt boot_gdt_ptr
-	ljmp $0x08, $long_mode_low
+	leal boot_gdt(%ebp), %eax
+	movl %eax, (boot_gdt_ptr + 2)(%ebp)
+	lgdt boot_gdt_ptr(%ebp)
+	pushl $0x08
+	leal long_mode_low(%ebp), %eax
+	pushl %eax
+	lret
 
-/* Identity map and direct map of the first 4 GiB share one PDPT with 2 MiB pages; the
- * kernel window at -2 GiB maps physical 0..1 GiB through the first page directory. */
+/* The identity map and the direct map of the first 4 GiB share one PDPT with 2 MiB pages
+ * (kernel/mem.c replaces both once it knows where the RAM is). The kernel window at -2 GiB
+ * maps the image's link addresses to where it was loaded, through its own page directory. */
 build_page_tables:
-	movl $boot_pd, %edi
+	leal boot_pd(%ebp), %edi
 	xorl %ecx, %ecx
 1:	movl %ecx, %eax
-	shll $21, %eax
+	shll $LARGE_PAGE_SHIFT, %eax
 	orl $(PTE_P | PTE_W | PTE_PS), %eax
 	movl %eax, (%edi, %ecx, 8)
 	movl %ecx, %eax
@@ -88,35 +108,55 @@ build_page_tables:
 	cmpl $2048, %ecx
 	jne 1b
 
-	movl $boot_pdpt_low, %edi
+	leal boot_pdpt_low(%ebp), %edi
 	xorl %ecx, %ecx
 2:	movl %ecx, %eax
 	shll $12, %eax
-	addl $boot_pd, %eax
+	leal boot_pd(%ebp), %edx
+	addl %edx, %eax
 	orl $(PTE_P | PTE_W), %eax
 	movl %eax, (%edi, %ecx, 8)
 	incl %ecx
 	cmpl $4, %ecx
 	jne 2b
 
-	movl $(boot_pd + (PTE_P | PTE_W)), boot_pdpt_high + 510 * 8
-	movl $(boot_pdpt_low + (PTE_P | PTE_W)), boot_pml4
-	movl $(boot_pdpt_low + (PTE_P | PTE_W)), boot_pml4 + 256 * 8
-	movl $(boot_pdpt_high + (PTE_P | PTE_W)), boot_pml4 + 511 * 8
+	/* Kernel window: link address A (in [2 MiB, _kernel_phys_end)) -> A + EBP. */
+	leal boot_pd_kernel(%ebp), %edi
+	movl $_kernel_phys_start, %ecx
+	shrl $LARGE_PAGE_SHIFT, %ecx
+	movl $(_kernel_phys_end + (1 << LARGE_PAGE_SHIFT) - 1), %edx
+	shrl $LARGE_PAGE_SHIFT, %edx
+3:	movl %ecx, %eax
+	shll $LARGE_PAGE_SHIFT, %eax
+	addl %ebp, %eax			/* below 4 GiB: the image lies below RELOC_MAX */
+	orl $(PTE_P | PTE_W | PTE_PS), %eax
+	movl %eax, (%edi, %ecx, 8)
+	incl %ecx
+	cmpl %edx, %ecx
+	jb 3b
+
+	leal (boot_pd_kernel + (PTE_P | PTE_W))(%ebp), %eax
+	movl %eax, (boot_pdpt_high + 510 * 8)(%ebp)
+	leal (boot_pdpt_low + (PTE_P | PTE_W))(%ebp), %eax
+	movl %eax, boot_pml4(%ebp)
+	movl %eax, (boot_pml4 + 256 * 8)(%ebp)
+	leal (boot_pdpt_high + (PTE_P | PTE_W))(%ebp), %eax
+	movl %eax, (boot_pml4 + 511 * 8)(%ebp)
 	ret
 
 no_multiboot2:
-	movl $msg_no_mb2, %ebx
+	leal msg_no_mb2(%ebp), %ebx
 	jmp early_fail
 no_long_mode:
-	movl $msg_no_lm, %ebx
+	leal msg_no_lm(%ebp), %ebx
 early_fail:
 	call early_puts
-	/* the emulator exit ports, as hv_end() does in C */
+	/* The emulators' exit ports, as hv_end() uses them in C; on a PC they decode to
+	 * nothing. This is the only output path so early. */
 	movw $0xf4, %dx
 	movl $2, %eax
 	outl %eax, %dx
-	movl $msg_shutdown, %ebx
+	leal msg_shutdown(%ebp), %ebx
 	movw $0x8900, %dx
 3:	movb (%ebx), %al
 	testb %al, %al
@@ -128,7 +168,7 @@ early_fail:
 	jmp 4b
 
 /* Polled COM1 output of the NUL-terminated string at EBX (the loader may not have set up
- * the UART, so program 115200 8N1 first). */
+ * the UART, so program 115200 8N1 first). A missing UART reads 0xff: THRE looks set. */
 early_puts:
 	movw $(COM1 + 3), %dx
 	movb $0x80, %al			/* LCR.DLAB */
@@ -158,6 +198,11 @@ early_puts:
 
 	.code64
 long_mode_low:
+	movl %ebp, %ebp			/* zero-extend: upper halves are undefined after the switch */
+	movl boot_magic(%rbp), %edi	/* kmain(magic, info_phys) */
+	movl boot_info(%rbp), %esi
+	movabsq $kernel_load_offset, %rax
+	movq %rbp, (%rax)
 	movabsq $long_mode_high, %rax
 	jmp *%rax
 
@@ -168,9 +213,11 @@ boot_gdt:
 	.quad 0x00af9a000000ffff		/* 0x08: 64-bit code, DPL 0 */
 	.quad 0x00cf92000000ffff		/* 0x10: data */
 boot_gdt_end:
+	.balign 8
+	.word 0
 boot_gdt_ptr:
 	.word boot_gdt_end - boot_gdt - 1
-	.long boot_gdt
+	.long 0				/* base: filled in at run time */
 
 boot_magic:
 	.long 0
@@ -194,7 +241,8 @@ boot_pdpt_low:
 	.skip 4096
 boot_pdpt_high:
 	.skip 4096
-	.global boot_pd
+boot_pd_kernel:
+	.skip 4096
 boot_pd:
 	.skip 4096 * 4
 	.skip 1024
@@ -211,12 +259,16 @@ long_mode_high:
 	movw %ax, %gs
 	movq $boot_stack_top, %rsp
 	xorl %ebp, %ebp
-	movl boot_magic, %edi		/* kmain(magic, info_phys), via the identity map */
-	movl boot_info, %esi
 	call kmain
 8:	cli
 	hlt
 	jmp 8b
+
+	.data
+	.balign 8
+	.global kernel_load_offset
+kernel_load_offset:
+	.quad 0
 
 	.bss
 	.balign 16

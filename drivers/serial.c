@@ -1,4 +1,5 @@
 #include "drivers/serial.h"
+#include "drivers/uart_probe.h"
 #include "kernel/x86.h"
 
 #define UART_THR 0 /* transmit holding register (write) / receive buffer (read) */
@@ -23,6 +24,35 @@
 static uint16_t com;
 static uint8_t rx_ring[RX_RING_SIZE];
 static unsigned rx_head, rx_len;
+
+static uint8_t port_in(void *ctx, uint16_t port)
+{
+	return inb(port);
+}
+
+static void port_out(void *ctx, uint16_t port, uint8_t v)
+{
+	outb(port, v);
+}
+
+bool serial_open(uint16_t port)
+{
+	const struct uart_ports io = {port_in, port_out, 0};
+	if (!uart_probe(&io, port))
+		return false;
+	serial_init(port);
+	return true;
+}
+
+uint16_t serial_port(void)
+{
+	return com;
+}
+
+unsigned serial_irq(void)
+{
+	return uart_isa_irq(com);
+}
 
 void serial_init(uint16_t port)
 {
@@ -60,6 +90,14 @@ void serial_write(const char *s, unsigned long n)
 	}
 }
 
+/* A byte is waiting. An LSR of all ones means the UART went away (or a bus that floats):
+ * never data. */
+static bool rx_ready(void)
+{
+	uint8_t lsr = inb(com + UART_LSR);
+	return lsr != 0xff && (lsr & UART_LSR_DR);
+}
+
 bool serial_getc(char *c)
 {
 	if (rx_len) {
@@ -68,7 +106,7 @@ bool serial_getc(char *c)
 		rx_len--;
 		return true;
 	}
-	if (!com || !(inb(com + UART_LSR) & UART_LSR_DR))
+	if (!com || !rx_ready())
 		return false;
 	*c = (char)inb(com + UART_THR);
 	return true;
@@ -86,7 +124,7 @@ void serial_rx_drain(void)
 {
 	/* With the ring full the rest stays in the UART: the IRQ line then stays high with no
 	 * new edge, and serial_getc() callers drain the hardware once the ring is empty. */
-	while (com && rx_len < RX_RING_SIZE && (inb(com + UART_LSR) & UART_LSR_DR)) {
+	while (com && rx_len < RX_RING_SIZE && rx_ready()) {
 		rx_ring[(rx_head + rx_len) % RX_RING_SIZE] = inb(com + UART_THR);
 		rx_len++;
 	}

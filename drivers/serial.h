@@ -1,14 +1,18 @@
-/* The hypervisor's own 16550 UART (COM1). Output is polled; input is polled too, and once
- * serial_enable_rx_irq() has run the receive interrupt also moves bytes into a ring, so
- * typing is not lost while a guest runs for a whole slice. */
+/* The hypervisor's own 16550 UART (COM1 unless console= names another). Output is polled;
+ * input is polled too, and once serial_enable_rx_irq() has run the receive interrupt also
+ * moves bytes into a ring, so typing is not lost while a guest runs for a whole slice.
+ * Until a port is opened every call does nothing (no output, no input). */
 #pragma once
 #include <stdbool.h>
 #include <stdint.h>
 
-#define HOST_COM1     0x3f8
-#define HOST_COM1_IRQ 4
-
+/* Uses the UART at `port` if one answers there (drivers/uart_probe.h); false if not. */
+bool serial_open(uint16_t port);
+/* Uses `port` without probing it. */
 void serial_init(uint16_t port);
+/* The port in use, 0 if none; its ISA IRQ. */
+uint16_t serial_port(void);
+unsigned serial_irq(void);
 void serial_putc(char c);
 void serial_write(const char *s, unsigned long n);
 /* Non-blocking read of one received byte (the ring's first); false when nothing is waiting. */

@@ -1,15 +1,100 @@
 #include "kernel/console.h"
+#include "drivers/screen.h"
 #include "drivers/serial.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
+#include "kernel/options.h"
 #include "kernel/spinlock.h"
+
+#define EARLY_BUFFER 8192 /* the lines of a boot up to console_init(), with room to spare */
 
 enum log_level console_level = LOG_INFO;
 static struct spinlock console_spin;
+static bool started, screen_on;
+static char early[EARLY_BUFFER];
+static size_t early_len;
+static bool early_lost;
 
-void console_init(void)
+static const uint16_t probe_order[] = {0x3f8, 0x2f8, 0x3e8, 0x2e8}; /* COM1-COM4 */
+
+static void sinks_write(const char *s, size_t n)
 {
-	serial_init(HOST_COM1);
+	if (!started) {
+		size_t room = sizeof early - early_len;
+		early_lost |= n > room;
+		memcpy(early + early_len, s, n < room ? n : room);
+		early_len += n < room ? n : room;
+		return;
+	}
+	serial_write(s, n);
+	if (screen_on)
+		screen_write(s, n);
+}
+
+/* The first UART that answers among the wanted port or COM1-COM4. */
+static void open_serial(const struct console_choice *c)
+{
+	if (!c->serial)
+		return;
+	if (c->port) {
+		serial_open(c->port);
+		return;
+	}
+	for (unsigned i = 0; i < sizeof probe_order / sizeof probe_order[0]; i++)
+		if (serial_open(probe_order[i]))
+			return;
+}
+
+static void replay_early(void)
+{
+	started = true;
+	sinks_write(early, early_len);
+	if (early_lost)
+		log_warn("console: some boot messages were lost (more than %u bytes before the "
+			 "console was up)",
+			 EARLY_BUFFER);
+	early_len = 0;
+}
+
+void console_init(const struct mb2_info *mb)
+{
+	const struct console_choice *c = &hv_options.console;
+	open_serial(c);
+	screen_on = c->screen && mb->have_fb && screen_init(&mb->fb);
+	replay_early();
+
+	char screen[96] = "none";
+	if (screen_on)
+		screen_describe(screen, sizeof screen);
+	else if (c->screen && mb->have_fb)
+		fmt_snprintf(screen, sizeof screen, "none (framebuffer type %u, %u bpp not drawn)",
+			     mb->fb.type, mb->fb.bpp);
+	if (serial_port())
+		log_info("console: serial port %#x (IRQ %u); screen: %s", serial_port(),
+			 serial_irq(), screen);
+	else if (c->serial)
+		log_info("console: no UART answers at %s: no serial console or input; screen: %s",
+			 c->port ? "the port console= names" : "COM1-COM4", screen);
+	else
+		log_info("console: serial off (console=); screen: %s", screen);
+}
+
+void console_emergency_init(void)
+{
+	if (started)
+		return;
+	open_serial(&hv_options.console);
+	replay_early();
+}
+
+bool console_has_input(void)
+{
+	return serial_port() != 0;
+}
+
+void console_drain(void)
+{
+	serial_drain();
 }
 
 uint64_t console_lock(void)
@@ -46,7 +131,7 @@ void vklog(enum log_level level, const char *fmt, va_list ap)
 		len = sizeof line - 2;
 	line[len++] = '\n';
 	uint64_t flags = console_lock();
-	serial_write(line, len);
+	sinks_write(line, len);
 	console_unlock(flags);
 }
 
@@ -68,16 +153,16 @@ void kprintf(const char *fmt, ...)
 	if (n > (int)sizeof buf - 1)
 		n = sizeof buf - 1;
 	if (n > 0)
-		serial_write(buf, (unsigned long)n);
+		sinks_write(buf, (size_t)n);
 }
 
 void console_guest_line(const char *vm_name, const char *text, size_t len)
 {
 	uint64_t flags = console_lock();
-	serial_write("[", 1);
-	serial_write(vm_name, strlen(vm_name));
-	serial_write("] ", 2);
-	serial_write(text, len);
-	serial_write("\n", 1);
+	sinks_write("[", 1);
+	sinks_write(vm_name, strlen(vm_name));
+	sinks_write("] ", 2);
+	sinks_write(text, len);
+	sinks_write("\n", 1);
 	console_unlock(flags);
 }

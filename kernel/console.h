@@ -1,6 +1,10 @@
-/* The hypervisor console (COM1). See kernel/log.h for the logging calls. */
+/* The hypervisor console: a serial port and/or the screen (console= option). Lines logged
+ * before console_init() are kept and replayed once the consoles are known. See
+ * kernel/log.h for the logging calls. */
 #pragma once
 #include "kernel/log.h"
+#include "kernel/mb2.h"
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -8,7 +12,13 @@
 
 extern enum log_level console_level;
 
-void console_init(void);
+/* Opens what hv_options.console names: the serial port if a UART answers (no UART, no
+ * serial input), the framebuffer `mb` describes. Then replays the early lines. */
+void console_init(const struct mb2_info *mb);
+/* For paths that end the run before console_init(): a serial console if one answers. */
+void console_emergency_init(void);
+/* Whether typed input can arrive (a serial port is open). */
+bool console_has_input(void);
 /* Hold the console for a multi-line dump; kprintf() inside is not interleaved. */
 uint64_t console_lock(void);
 void console_unlock(uint64_t flags);
@@ -16,3 +26,5 @@ void console_unlock(uint64_t flags);
 void console_guest_line(const char *vm_name, const char *text, size_t len);
 /* Panic path: take the console even if a crashed context holds it. */
 void console_force_unlock(void);
+/* Waits until serial output has left the UART. */
+void console_drain(void);

@@ -1,6 +1,7 @@
 #include "kernel/console_input.h"
 #include "drivers/legacy_pic.h"
 #include "drivers/serial.h"
+#include "kernel/console.h"
 #include "kernel/console_focus.h"
 #include "kernel/log.h"
 #include "kernel/trap.h"
@@ -34,11 +35,11 @@ static void stop_all_vms(void)
 
 /* Taken while a guest runs (external-interrupt exit): the hypervisor itself keeps IF=0, and
  * polls between slices. */
-static void host_com1_irq(struct trap_frame *f)
+static void host_serial_irq(struct trap_frame *f)
 {
 	(void)f;
 	serial_rx_drain();
-	legacy_pic_eoi(HOST_COM1_IRQ);
+	legacy_pic_eoi(serial_irq());
 }
 
 /* IRQ7 is masked, so vector IRQ7 only comes as the 8259A's spurious interrupt: the UART's
@@ -51,10 +52,13 @@ static void host_spurious_irq7(struct trap_frame *f)
 
 void console_input_init(void)
 {
-	irq_register(legacy_pic_vector(HOST_COM1_IRQ), host_com1_irq);
-	irq_register(legacy_pic_vector(LEGACY_PIC_SPURIOUS_IRQ), host_spurious_irq7);
-	serial_enable_rx_irq();
-	legacy_pic_unmask(HOST_COM1_IRQ);
+	/* Without a UART nothing can be typed: no interrupt, and polls find nothing. */
+	if (console_has_input()) {
+		irq_register(legacy_pic_vector(serial_irq()), host_serial_irq);
+		irq_register(legacy_pic_vector(LEGACY_PIC_SPURIOUS_IRQ), host_spurious_irq7);
+		serial_enable_rx_irq();
+		legacy_pic_unmask(serial_irq());
+	}
 	focus_init(&focus, vm_count());
 	focus_leave_ended(&focus, live_vms());
 	if (vm_count() > 1)

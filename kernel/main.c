@@ -3,6 +3,7 @@
 #include "drivers/tsc.h"
 #include "kernel/console.h"
 #include "kernel/entropy.h"
+#include "kernel/layout.h"
 #include "kernel/mb2.h"
 #include "kernel/mem.h"
 #include "kernel/mem_init.h"
@@ -20,6 +21,7 @@
 void kmain(uint32_t magic, uint32_t mbi_phys);
 
 static struct mb2_info boot_info;
+extern char _kernel_phys_start[]; /* linker.ld: the image's link address */
 
 /* A fault on purpose, a few calls deep so the backtrace has frames to show. */
 static __attribute__((noinline)) void selftest_fault_inner(void)
@@ -40,7 +42,6 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	struct cpu *bsp = &cpus[0];
 
 	cpu_set_self(bsp);
-	console_init();
 	cpu_tables_init(bsp);
 	legacy_pic_disable();
 	log_info("booting mhv %s (x86-64 VT-x/EPT hypervisor)", MHV_VERSION);
@@ -57,6 +58,13 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	hv_options_parse(boot_info.cmdline, &hv_options);
 
 	mem_init(&boot_info, mbi_phys);
+	console_init(&boot_info);
+	log_info("boot: image at %#llx (link address + %#llx); ACPI RSDP %s",
+		 (unsigned long long)((uint64_t)(uintptr_t)_kernel_phys_start + kernel_load_offset),
+		 (unsigned long long)kernel_load_offset,
+		 boot_info.rsdp_version == 2   ? "2.0+ from the boot loader"
+		 : boot_info.rsdp_version == 1 ? "1.0 from the boot loader"
+					       : "not given by the boot loader");
 	tsc_calibrate();
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();

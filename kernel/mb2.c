@@ -11,8 +11,11 @@ enum mb2_tag_type {
 	MB2_TAG_MODULE = 3,	 /* u32 mod_start, u32 mod_end, string */
 	MB2_TAG_MEMINFO = 4,	 /* u32 mem_lower, u32 mem_upper (KiB) */
 	MB2_TAG_MMAP = 6,	 /* u32 entry_size, u32 entry_version, entries */
+	MB2_TAG_FRAMEBUFFER = 8, /* address, pitch, size, depth, type, colour layout */
 	MB2_TAG_ACPI_OLD = 14,	 /* copy of the ACPI 1.0 RSDP */
 	MB2_TAG_ACPI_NEW = 15,	 /* copy of the ACPI 2.0+ RSDP */
+	MB2_TAG_EFI_MMAP = 17,	 /* u32 descriptor_size, u32 descriptor_version, descriptors */
+	MB2_TAG_LOAD_BASE = 21,	 /* u32 physical load address of the image */
 };
 
 #define MB2_HEADER_SIZE	    8  /* u32 total_size, u32 reserved */
@@ -22,6 +25,13 @@ enum mb2_tag_type {
 #define MB2_MEMINFO_SIZE    16
 #define MB2_MMAP_FIXED	    16 /* tag header + entry_size + entry_version */
 #define MB2_MMAP_ENTRY_MIN  24 /* u64 base_addr, u64 length, u32 type, u32 reserved */
+#define MB2_FB_FIXED	    30 /* tag header, u64 addr, u32 pitch/width/height, u8 bpp/type */
+#define MB2_FB_RGB_SIZE	    38 /* + u16 reserved (GRUB) and six u8 colour fields */
+#define MB2_FB_RGB_FIELDS   32 /* offset of red_field_position */
+#define MB2_LOAD_BASE_SIZE  12
+#define EFI_DESC_MIN	    40 /* u32 type, pad, u64 phys, virt, pages, attribute */
+#define EFI_PAGE_SHIFT	    12
+#define EFI_MEMORY_WB	    0x8ull /* attribute: the range supports write-back caching */
 #define RSDP_V1_SIZE	    20 /* ACPI 1.0 RSDP */
 #define RSDP_V2_SIZE	    36 /* ACPI 2.0 RSDP (XSDT address, extended checksum) */
 
@@ -106,34 +116,52 @@ static void parse_meminfo(struct mb2_info *out, const struct tag *t)
 	out->mem_upper_kb = rd32(t->p + 12);
 }
 
-static void parse_mmap(struct mb2_info *out, const struct tag *t)
+/* Both maps are kept in place: the parser only checks that whole entries fit the tag. */
+static void parse_map(struct mb2_info *out, const struct tag *t, uint32_t min_entry,
+		      const uint8_t **entries, uint32_t *stride, unsigned *count)
 {
 	if (t->size < MB2_MMAP_FIXED) {
 		tag_error(out, t, "memory map tag too short");
 		return;
 	}
 	uint32_t entry_size = rd32(t->p + 8);
-	if (entry_size < MB2_MMAP_ENTRY_MIN || entry_size % 8 != 0) {
-		tag_error(out, t, "memory map entry_size below 24 or not a multiple of 8");
+	if (entry_size < min_entry || entry_size % 8 != 0) {
+		tag_error(out, t, "memory map entry size too small or not a multiple of 8");
 		return;
 	}
 	uint32_t bytes = t->size - MB2_MMAP_FIXED;
 	if (bytes % entry_size != 0)
 		tag_error(out, t, "memory map ends with a partial entry; it is ignored");
-	uint32_t dropped = 0;
-	for (uint32_t off = 0; off + entry_size <= bytes; off += entry_size) {
-		const uint8_t *e = t->p + MB2_MMAP_FIXED + off;
-		if (out->nmmap == MB2_MAX_MMAP) {
-			dropped++;
-			continue;
-		}
-		out->mmap[out->nmmap++] = (struct mb2_mmap_entry){
-		    .base = rd64(e), .len = rd64(e + 8), .type = rd32(e + 16)};
+	*entries = t->p + MB2_MMAP_FIXED;
+	*stride = entry_size;
+	*count = bytes / entry_size;
+}
+
+static void parse_framebuffer(struct mb2_info *out, const struct tag *t)
+{
+	if (t->size < MB2_FB_FIXED) {
+		tag_error(out, t, "framebuffer tag too short");
+		return;
 	}
-	if (dropped)
-		tag_error(
-		    out, t,
-		    "too many memory map entries; only the first " STR(MB2_MAX_MMAP) " are used");
+	struct mb2_framebuffer fb = {
+	    .addr = rd64(t->p + 8),
+	    .pitch = rd32(t->p + 16),
+	    .width = rd32(t->p + 20),
+	    .height = rd32(t->p + 24),
+	    .bpp = t->p[28],
+	    .type = t->p[29],
+	};
+	if (fb.type == MB2_FB_RGB) {
+		if (t->size < MB2_FB_RGB_SIZE) {
+			tag_error(out, t, "RGB framebuffer tag without its colour layout");
+			return;
+		}
+		const uint8_t *c = t->p + MB2_FB_RGB_FIELDS;
+		fb.red_pos = c[0], fb.red_size = c[1], fb.green_pos = c[2];
+		fb.green_size = c[3], fb.blue_pos = c[4], fb.blue_size = c[5];
+	}
+	out->fb = fb;
+	out->have_fb = true;
 }
 
 static void parse_rsdp(struct mb2_info *out, const struct tag *t, unsigned version)
@@ -208,7 +236,23 @@ bool mb2_parse(const void *info, size_t avail, struct mb2_info *out)
 			parse_meminfo(out, &t);
 			break;
 		case MB2_TAG_MMAP:
-			parse_mmap(out, &t);
+			parse_map(out, &t, MB2_MMAP_ENTRY_MIN, &out->mmap, &out->mmap_stride,
+				  &out->nmmap);
+			break;
+		case MB2_TAG_EFI_MMAP:
+			parse_map(out, &t, EFI_DESC_MIN, &out->efi_mmap, &out->efi_stride,
+				  &out->nefi_mmap);
+			break;
+		case MB2_TAG_FRAMEBUFFER:
+			parse_framebuffer(out, &t);
+			break;
+		case MB2_TAG_LOAD_BASE:
+			if (t.size < MB2_LOAD_BASE_SIZE) {
+				tag_error(out, &t, "load base tag too short");
+				break;
+			}
+			out->load_base = rd32(t.p + 8);
+			out->have_load_base = true;
 			break;
 		case MB2_TAG_ACPI_OLD:
 			parse_rsdp(out, &t, 1);
@@ -216,9 +260,73 @@ bool mb2_parse(const void *info, size_t avail, struct mb2_info *out)
 		case MB2_TAG_ACPI_NEW:
 			parse_rsdp(out, &t, 2);
 			break;
-		default: /* framebuffer, EFI, ELF sections, ...: not needed */
+		default: /* EFI system table, ELF sections, ...: not needed */
 			break;
 		}
 		off = (off + t.size + MB2_TAG_ALIGN - 1) & ~(size_t)(MB2_TAG_ALIGN - 1);
 	}
+}
+
+/* EFI memory types (UEFI 2.10 table 7-5) as the hypervisor sees them after ExitBootServices. */
+static enum mb2_mem_kind efi_kind(uint32_t type, uint64_t attr)
+{
+	enum mb2_mem_kind ram;
+	switch (type) {
+	case 1: /* loader code */
+	case 2: /* loader data (GRUB's: our image, the MBI and modules, reserved by mem.c) */
+	case 3: /* boot services code */
+	case 4: /* boot services data */
+	case 7: /* conventional memory */
+		ram = MB2_MEM_USABLE;
+		break;
+	case 5:	 /* runtime services code */
+	case 6:	 /* runtime services data */
+	case 9:	 /* ACPI reclaim */
+	case 10: /* ACPI NVS */
+	case 14: /* persistent memory */
+		ram = MB2_MEM_FIRMWARE;
+		break;
+	default: /* reserved, unusable, MMIO, port space, PAL code, unaccepted, OEM */
+		return MB2_MEM_RESERVED;
+	}
+	/* Memory that cannot be cached write-back is not used as RAM. */
+	return attr & EFI_MEMORY_WB ? ram : MB2_MEM_RESERVED;
+}
+
+static enum mb2_mem_kind mb2_kind(uint32_t type)
+{
+	switch (type) {
+	case MB2_MMAP_AVAILABLE:
+		return MB2_MEM_USABLE;
+	case MB2_MMAP_ACPI:
+	case MB2_MMAP_NVS:
+		return MB2_MEM_FIRMWARE;
+	default: /* reserved, defective, unknown */
+		return MB2_MEM_RESERVED;
+	}
+}
+
+unsigned mb2_mem_count(const struct mb2_info *mb)
+{
+	return mb->efi_mmap ? mb->nefi_mmap : mb->nmmap;
+}
+
+struct mb2_mem_range mb2_mem_get(const struct mb2_info *mb, unsigned i)
+{
+	if (mb->efi_mmap) {
+		const uint8_t *d = mb->efi_mmap + (size_t)i * mb->efi_stride;
+		uint32_t type = rd32(d);
+		uint64_t pages = rd64(d + 24);
+		uint64_t len = pages > (UINT64_MAX >> EFI_PAGE_SHIFT) ? UINT64_MAX & ~0xfffull
+								       : pages << EFI_PAGE_SHIFT;
+		return (struct mb2_mem_range){rd64(d + 8), len, efi_kind(type, rd64(d + 32)), type};
+	}
+	const uint8_t *e = mb->mmap + (size_t)i * mb->mmap_stride;
+	uint32_t type = rd32(e + 16);
+	return (struct mb2_mem_range){rd64(e), rd64(e + 8), mb2_kind(type), type};
+}
+
+const char *mb2_mem_source(const struct mb2_info *mb)
+{
+	return mb->efi_mmap ? "EFI memory map" : mb->mmap ? "Multiboot2 memory map" : "none";
 }

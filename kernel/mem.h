@@ -17,10 +17,13 @@
 void *phys_to_virt(uint64_t pa);
 uint64_t virt_to_phys(const void *va);
 
-/* Every frame handed out is zeroed: page tables and guest RAM both rely on it. */
-/* Makes the 2 MiB pages of the direct (and identity) map that hold [pa, pa + size)
- * uncacheable: for device registers, which must not be cached (the boot map is write-back). */
+/* Maps [pa, pa + size) in the direct (and, below 512 GiB, identity) map uncached, for device
+ * registers, or write-combining, for a framebuffer; at any physical address. */
 void mem_map_uncached(uint64_t pa, uint64_t size);
+void mem_map_wc(uint64_t pa, uint64_t size);
+/* Whether every byte of [pa, pa + size) is mapped (firmware tables may point anywhere). */
+bool mem_is_mapped(uint64_t pa, uint64_t size);
+/* Every frame handed out is zeroed: page tables and guest RAM both rely on it. */
 uint64_t frame_alloc(void);
 uint64_t frame_alloc_contig(uint64_t npages, uint64_t align_pages);
 void frame_free(uint64_t pa, uint64_t npages);

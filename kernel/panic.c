@@ -1,5 +1,4 @@
 #include "kernel/panic.h"
-#include "drivers/serial.h"
 #include "kernel/console.h"
 #include "kernel/format.h"
 #include "kernel/x86.h"
@@ -10,8 +9,9 @@
 noreturn void hv_end(enum hv_status status, const char *reason)
 {
 	irq_disable();
+	console_emergency_init();
 	kprintf("HV-END status=%d %s\n", status, reason);
-	serial_drain(); /* the emulators stop at once: let the line leave the UART first */
+	console_drain(); /* the emulators stop at once: let the line leave the UART first */
 	outl(QEMU_DEBUG_EXIT_PORT, status);
 	for (const char *p = "Shutdown"; *p; p++)
 		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);

@@ -6,6 +6,7 @@
 #include "kernel/layout.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
+#include "kernel/mem_init.h"
 #include "kernel/options.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
@@ -43,7 +44,7 @@ _Static_assert(sizeof(struct ap_trampoline_params) == 56, "boot/ap_trampoline.S 
 static bool phys_read(void *ctx, uint64_t pa, void *dst, size_t n)
 {
 	(void)ctx;
-	if (pa >= DIRECT_MAP_SIZE || n > DIRECT_MAP_SIZE - pa)
+	if (!mem_is_mapped(pa, n))
 		return false;
 	memcpy(dst, phys_to_virt(pa), n);
 	return true;
@@ -63,9 +64,9 @@ static uint64_t trampoline_page(const struct mb2_info *mb, uint64_t mbi, uint64_
 	for (uint64_t p = LOW_MEMORY_END - PAGE_SIZE; p >= PAGE_SIZE; p -= PAGE_SIZE) {
 		if (p < mbi + mbi_size && mbi < p + PAGE_SIZE)
 			continue;
-		for (unsigned i = 0; i < mb->nmmap; i++) {
-			const struct mb2_mmap_entry *e = &mb->mmap[i];
-			if (e->type == MB2_MMAP_AVAILABLE && e->base <= p && p + PAGE_SIZE <= e->base + e->len)
+		for (unsigned i = 0; i < mb2_mem_count(mb); i++) {
+			struct mb2_mem_range e = mb2_mem_get(mb, i);
+			if (e.kind == MB2_MEM_USABLE && e.base <= p && p + PAGE_SIZE <= e.base + e.len)
 				return p;
 		}
 	}
@@ -151,6 +152,7 @@ void ap_main(unsigned id)
 	struct cpu *c = &cpus[id];
 	cpu_set_self(c);
 	cpu_tables_init(c);
+	mem_cpu_init();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	for (;;)
 		__asm__ volatile("cli; hlt");

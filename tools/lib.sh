@@ -39,13 +39,17 @@ hv_end_status() {
 }
 
 # Picks the emulator for "auto": KVM with nested VT-x when this host can do it, else Bochs
-# (the only emulator here whose CPU has VT-x).
+# (the only emulator here whose CPU has VT-x). A nested parameter that cannot be read is
+# "unknown", not "on": then Bochs, with a note saying why.
 auto_emulator() {
 	local nested=/sys/module/kvm_intel/parameters/nested
-	if [[ -r /dev/kvm && -w /dev/kvm ]] && grep -qw vmx /proc/cpuinfo &&
-		{ [[ ! -r $nested ]] || grep -qE '^(Y|1)$' "$nested"; }; then
-		echo qemu-kvm
-	else
-		echo bochs
+	if [[ -r /dev/kvm && -w /dev/kvm ]] && grep -qw vmx /proc/cpuinfo; then
+		if [[ ! -r $nested ]]; then
+			note "KVM is here but $nested cannot be read (nested VT-x unknown): using Bochs"
+		elif grep -qE '^(Y|1)$' "$nested"; then
+			echo qemu-kvm
+			return
+		fi
 	fi
+	echo bochs
 }
