@@ -140,9 +140,10 @@ TEST(good_info_parses_every_tag)
 	CHECK_STR(info.modules[0].cmdline, "guest1 mem=64M");
 	CHECK_STR(info.modules[1].cmdline, "");
 	CHECK_EQ(info.nmmap, 3);
-	CHECK_EQ(info.mmap[2].base, 2ull << 20);
-	CHECK_EQ(info.mmap[2].len, 3ull << 12);
-	CHECK_EQ(info.mmap[2].type, 3);
+	CHECK_EQ(mb2_mem_get(&info, 2).base, 2ull << 20);
+	CHECK_EQ(mb2_mem_get(&info, 2).len, 3ull << 12);
+	CHECK_EQ(mb2_mem_get(&info, 2).type, 3);
+	CHECK_EQ(mb2_mem_get(&info, 2).kind, MB2_MEM_FIRMWARE);
 	CHECK_EQ(info.rsdp_version, 1);
 	CHECK_EQ(info.rsdp_len, 20);
 	CHECK(info.rsdp == base + rsdp_tag + 8);
@@ -446,9 +447,9 @@ TEST(mmap_larger_entry_size_is_the_stride)
 	mbi_finish(&m);
 	CHECK(parse(&m, &info));
 	CHECK_EQ(info.nmmap, 3);
-	CHECK_EQ(info.mmap[1].base, 1ull << 20);
-	CHECK_EQ(info.mmap[2].len, 3ull << 12);
-	CHECK_EQ(info.mmap[2].type, 3);
+	CHECK_EQ(mb2_mem_get(&info, 1).base, 1ull << 20);
+	CHECK_EQ(mb2_mem_get(&info, 2).len, 3ull << 12);
+	CHECK_EQ(mb2_mem_get(&info, 2).type, 3);
 	CHECK_EQ(info.nerrors, 0);
 }
 
@@ -463,23 +464,143 @@ TEST(mmap_partial_entry_reported_whole_ones_kept)
 	mbi_finish(&m);
 	CHECK(parse(&m, &info));
 	CHECK_EQ(info.nmmap, 2);
-	CHECK_EQ(info.mmap[1].base, 1ull << 20);
+	CHECK_EQ(mb2_mem_get(&info, 1).base, 1ull << 20);
 	CHECK_EQ(info.nerrors, 1);
 	CHECK(log_has(shim_log_take(), "partial"));
 }
 
-TEST(too_many_mmap_entries_keeps_the_first)
+/* Firmware maps on servers run to hundreds of entries: every one is read. */
+TEST(long_mmap_read_whole)
 {
-	struct mbi m;
+	static struct mbi m;
 	mbi_begin(&m);
-	add_mmap(&m, 24, MB2_MAX_MMAP + 5);
+	add_mmap(&m, 24, 300);
 	add_end(&m);
 	mbi_finish(&m);
 	CHECK(parse(&m, &info));
-	CHECK_EQ(info.nmmap, MB2_MAX_MMAP);
-	CHECK_EQ(info.mmap[MB2_MAX_MMAP - 1].base, (uint64_t)(MB2_MAX_MMAP - 1) << 20);
+	CHECK_EQ(mb2_mem_count(&info), 300);
+	CHECK_EQ(mb2_mem_get(&info, 299).base, 299ull << 20);
+	CHECK_EQ(mb2_mem_get(&info, 299).len, 300ull << 12);
+	CHECK_EQ(mb2_mem_get(&info, 299).kind, MB2_MEM_RESERVED); /* type 5: defective */
+	CHECK_EQ(mb2_mem_get(&info, 0).kind, MB2_MEM_USABLE);
+	CHECK_EQ(info.nerrors, 0);
+	CHECK(!strcmp(mb2_mem_source(&info), "Multiboot2 memory map"));
+}
+
+/* EFI descriptors: {type, pad, phys, virt, pages, attribute}; n of them with given types. */
+static size_t add_efi_mmap(struct mbi *m, uint32_t desc_size, unsigned n, const uint32_t *types,
+			   const uint64_t *attrs)
+{
+	size_t off = m->len;
+	put32(m, off, 17);
+	put32(m, off + 4, 16 + desc_size * n);
+	put32(m, off + 8, desc_size);
+	put32(m, off + 12, 1);
+	for (unsigned i = 0; i < n; i++) {
+		size_t e = off + 16 + (size_t)i * desc_size;
+		put32(m, e, types[i]);
+		put32(m, e + 4, 0);
+		put64(m, e + 8, (uint64_t)i << 24);
+		put64(m, e + 16, 0);
+		put64(m, e + 24, 16); /* 64 KiB */
+		put64(m, e + 32, attrs[i]);
+	}
+	m->len = (off + 16 + (size_t)desc_size * n + 7) & ~(size_t)7;
+	return off;
+}
+
+TEST(efi_map_preferred_and_classified)
+{
+	static struct mbi m;
+	enum { WB = 8, UC = 1 };
+	const uint32_t types[] = {7, 1, 2, 3, 4, 5, 6, 9, 10, 11, 0, 7, 15};
+	const uint64_t attrs[] = {WB, WB, WB, WB, WB, WB, WB, WB, WB, UC, WB, UC, WB};
+	const enum mb2_mem_kind want[] = {
+	    MB2_MEM_USABLE,   MB2_MEM_USABLE,	MB2_MEM_USABLE,	  MB2_MEM_USABLE,  MB2_MEM_USABLE,
+	    MB2_MEM_FIRMWARE, MB2_MEM_FIRMWARE, MB2_MEM_FIRMWARE, MB2_MEM_FIRMWARE, MB2_MEM_RESERVED,
+	    MB2_MEM_RESERVED, MB2_MEM_RESERVED, MB2_MEM_RESERVED};
+	unsigned n = sizeof types / sizeof types[0];
+	mbi_begin(&m);
+	add_mmap(&m, 24, 3);
+	add_efi_mmap(&m, 48, n, types, attrs); /* GRUB gives 48-byte descriptors */
+	add_end(&m);
+	mbi_finish(&m);
+	CHECK(parse(&m, &info));
+	CHECK_EQ(mb2_mem_count(&info), n);
+	CHECK(!strcmp(mb2_mem_source(&info), "EFI memory map"));
+	for (unsigned i = 0; i < n; i++) {
+		struct mb2_mem_range r = mb2_mem_get(&info, i);
+		CHECK_EQ(r.kind, want[i]);
+		CHECK_EQ(r.base, (uint64_t)i << 24);
+		CHECK_EQ(r.len, 16ull << 12);
+		CHECK_EQ(r.type, types[i]);
+	}
+}
+
+TEST(efi_descriptor_below_40_bytes_rejected)
+{
+	struct mbi m;
+	const uint32_t types[] = {7};
+	const uint64_t attrs[] = {8};
+	mbi_begin(&m);
+	size_t off = add_efi_mmap(&m, 48, 1, types, attrs);
+	put32(&m, off + 8, 32);
+	add_end(&m);
+	mbi_finish(&m);
+	CHECK(parse(&m, &info));
+	CHECK_EQ(mb2_mem_count(&info), 0);
 	CHECK_EQ(info.nerrors, 1);
-	CHECK(log_has(shim_log_take(), "too many memory map entries"));
+}
+
+TEST(framebuffer_and_load_base_tags)
+{
+	struct mbi m;
+	uint8_t fb[30] = {0};
+	uint64_t addr = 0x80000000ull;
+	uint32_t pitch = 5120, w = 1280, h = 800;
+	memcpy(fb, &addr, 8);
+	memcpy(fb + 8, &pitch, 4);
+	memcpy(fb + 12, &w, 4);
+	memcpy(fb + 16, &h, 4);
+	fb[20] = 32;	 /* bpp */
+	fb[21] = 1;	 /* RGB */
+	fb[24] = 16;	 /* red position */
+	fb[25] = 8;	 /* red size */
+	fb[26] = 8;	 /* green position */
+	fb[27] = 8, fb[28] = 0, fb[29] = 8;
+	uint32_t base = 0x0fc00000;
+	mbi_begin(&m);
+	add_tag(&m, 8, fb, sizeof fb);
+	add_tag(&m, 21, &base, sizeof base);
+	add_end(&m);
+	mbi_finish(&m);
+	CHECK(parse(&m, &info));
+	CHECK(info.have_fb);
+	CHECK_EQ(info.fb.addr, addr);
+	CHECK_EQ(info.fb.pitch, 5120);
+	CHECK_EQ(info.fb.width, 1280);
+	CHECK_EQ(info.fb.height, 800);
+	CHECK_EQ(info.fb.bpp, 32);
+	CHECK_EQ(info.fb.type, MB2_FB_RGB);
+	CHECK_EQ(info.fb.red_pos, 16);
+	CHECK_EQ(info.fb.blue_size, 8);
+	CHECK(info.have_load_base);
+	CHECK_EQ(info.load_base, 0x0fc00000);
+}
+
+TEST(rgb_framebuffer_without_colours_rejected)
+{
+	struct mbi m;
+	uint8_t fb[22] = {0};
+	fb[20] = 32;
+	fb[21] = 1;
+	mbi_begin(&m);
+	add_tag(&m, 8, fb, sizeof fb);
+	add_end(&m);
+	mbi_finish(&m);
+	CHECK(parse(&m, &info));
+	CHECK(!info.have_fb);
+	CHECK_EQ(info.nerrors, 1);
 }
 
 TEST(new_rsdp_preferred_over_old_in_any_order)
@@ -543,6 +664,8 @@ CHECK_MAIN("mb2", CASE(good_info_parses_every_tag), CASE(absent_tags_leave_defau
 	   CASE(mmap_entry_size_not_multiple_of_8_rejected),
 	   CASE(mmap_larger_entry_size_is_the_stride),
 	   CASE(mmap_partial_entry_reported_whole_ones_kept),
-	   CASE(too_many_mmap_entries_keeps_the_first),
+	   CASE(long_mmap_read_whole), CASE(efi_map_preferred_and_classified),
+	   CASE(efi_descriptor_below_40_bytes_rejected), CASE(framebuffer_and_load_base_tags),
+	   CASE(rgb_framebuffer_without_colours_rejected),
 	   CASE(new_rsdp_preferred_over_old_in_any_order), CASE(rsdp_copy_too_short_skipped),
 	   CASE(end_tag_with_wrong_size_counted))
