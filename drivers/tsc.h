@@ -1,10 +1,13 @@
-/* TSC frequency, calibrated at boot against the 8254 PIT (channel 2, gated by port 0x61). */
+/* TSC frequency: what the CPU states (CPUID 0x15/0x16, MSR_PLATFORM_INFO), checked against a
+ * calibration on the HPET, the ACPI PM timer or PIT channel 2 (drivers/tsc_freq.h). */
 #pragma once
+#include "drivers/acpi_host.h"
 #include <stdint.h>
 
 extern uint64_t tsc_hz;
 
-void tsc_calibrate(void);
+/* Needs the direct map (the HPET's registers get mapped). */
+void tsc_calibrate(const struct acpi_platform *acpi);
 
 static inline uint64_t tsc_from_us(uint64_t us)
 {

@@ -1,4 +1,5 @@
 /* mhv entry point: from boot/entry.S in long mode with the Multiboot2 magic and info. */
+#include "drivers/acpi_host.h"
 #include "drivers/legacy_pic.h"
 #include "drivers/tsc.h"
 #include "kernel/console.h"
@@ -21,6 +22,7 @@
 void kmain(uint32_t magic, uint32_t mbi_phys);
 
 static struct mb2_info boot_info;
+static struct acpi_platform host_acpi;
 extern char _kernel_phys_start[]; /* linker.ld: the image's link address */
 
 /* A fault on purpose, a few calls deep so the backtrace has frames to show. */
@@ -65,7 +67,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 		 boot_info.rsdp_version == 2   ? "2.0+ from the boot loader"
 		 : boot_info.rsdp_version == 1 ? "1.0 from the boot loader"
 					       : "not given by the boot loader");
-	tsc_calibrate();
+	acpi_platform_parse(boot_info.rsdp, boot_info.rsdp_len, mem_phys_read, 0, &host_acpi);
+	tsc_calibrate(&host_acpi);
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();
 	entropy_init();

@@ -163,6 +163,15 @@ bool mem_is_mapped(uint64_t pa, uint64_t size)
 	return true;
 }
 
+bool mem_phys_read(void *ctx, uint64_t pa, void *dst, size_t n)
+{
+	(void)ctx;
+	if (!mem_is_mapped(pa, n))
+		return false;
+	memcpy(dst, phys_to_virt(pa), n);
+	return true;
+}
+
 /* The map's entries, or one range from the basic meminfo when there is no map. */
 static unsigned map_count(const struct mb2_info *mb)
 {

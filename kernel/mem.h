@@ -23,6 +23,8 @@ void mem_map_uncached(uint64_t pa, uint64_t size);
 void mem_map_wc(uint64_t pa, uint64_t size);
 /* Whether every byte of [pa, pa + size) is mapped (firmware tables may point anywhere). */
 bool mem_is_mapped(uint64_t pa, uint64_t size);
+/* Copies n bytes at physical pa; false if any is unmapped (a phys_read_fn for parsers). */
+bool mem_phys_read(void *ctx, uint64_t pa, void *dst, size_t n);
 /* Every frame handed out is zeroed: page tables and guest RAM both rely on it. */
 uint64_t frame_alloc(void);
 uint64_t frame_alloc_contig(uint64_t npages, uint64_t align_pages);

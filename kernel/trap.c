@@ -80,8 +80,29 @@ void host_nmi(void)
 	this_cpu()->nmis++;
 }
 
+extern char rdmsr_safe_at[], rdmsr_safe_done[];
+
+bool rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+	uint32_t lo, hi;
+	uint64_t faulted = 0; /* RSI: set by trap_dispatch when the RDMSR faults */
+	__asm__ volatile(".global rdmsr_safe_at\n"
+			 "rdmsr_safe_at: rdmsr\n"
+			 ".global rdmsr_safe_done\n"
+			 "rdmsr_safe_done:"
+			 : "=a"(lo), "=d"(hi), "+S"(faulted)
+			 : "c"(msr));
+	*val = faulted ? 0 : ((uint64_t)hi << 32) | lo;
+	return !faulted;
+}
+
 void trap_dispatch(struct trap_frame *f)
 {
+	if (f->vector == VEC_GENERAL_PROTECTION && f->rip == (uint64_t)rdmsr_safe_at) {
+		f->rip = (uint64_t)rdmsr_safe_done;
+		f->rsi = 1;
+		return;
+	}
 	if (f->vector == VEC_NMI) {
 		host_nmi();
 		return;

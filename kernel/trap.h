@@ -1,5 +1,6 @@
 /* Exceptions and interrupts taken by the hypervisor itself. */
 #pragma once
+#include <stdbool.h>
 #include <stdint.h>
 
 enum {
@@ -26,6 +27,9 @@ struct trap_frame {
 typedef void (*irq_handler_fn)(struct trap_frame *f);
 
 void trap_dispatch(struct trap_frame *f);
+/* RDMSR of an MSR the CPU may not implement (model-specific ones): false, *val = 0, where
+ * the RDMSR raised #GP. */
+bool rdmsr_safe(uint32_t msr, uint64_t *val);
 void irq_register(unsigned vector, irq_handler_fn fn);
 /* An interrupt the CPU acknowledged on VM exit: run its handler (frame is NULL). */
 void host_irq_dispatch(unsigned vector);
