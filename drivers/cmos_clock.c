@@ -5,6 +5,7 @@
 #define CMOS_INDEX 0x70
 #define CMOS_DATA  0x71
 #define NMI_OFF    0x80 /* keep NMIs masked while the index points at the clock */
+#define REG_D	   0x0d /* status D (read-only): a harmless register to leave selected */
 #define REG_A_UIP  0x80 /* update in progress: the time registers are changing */
 #define REG_B_BIN  0x04
 #define REG_B_24H  0x02
@@ -45,6 +46,10 @@ uint64_t host_rtc_epoch(void)
 		for (int i = 0; i < 8; i++)
 			a[i] = b[i];
 	}
+	/* Index bit 7 is the chipset's NMI mask: leave it clear, or every NMI (the end-of-run
+	 * stop among them) is lost for good. */
+	outb(CMOS_INDEX, REG_D);
+	inb(CMOS_DATA);
 	bool bin = a[7] & REG_B_BIN;
 	unsigned hour = from_bcd(a[2] & ~HOUR_PM, bin);
 	if (!(a[7] & REG_B_24H)) {

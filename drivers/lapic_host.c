@@ -15,6 +15,7 @@
 #define ICR_INIT          (5u << 8)
 #define ICR_STARTUP       (6u << 8)
 #define ICR_FIXED         (0u << 8)
+#define ICR_NMI           (4u << 8)
 #define ICR_LEVEL_ASSERT  (1u << 14)
 #define ICR_LEVEL_TRIGGER (1u << 15)
 #define ICR_BUSY          (1u << 12) /* xAPIC delivery status: the last IPI is still going */
@@ -85,6 +86,11 @@ void lapic_host_send_startup(uint32_t apic_id, uint8_t vector)
 void lapic_host_send_ipi(uint32_t apic_id, uint8_t vector)
 {
 	send(apic_id, ICR_FIXED | ICR_LEVEL_ASSERT | vector);
+}
+
+void lapic_host_send_nmi(uint32_t apic_id)
+{
+	send(apic_id, ICR_NMI | ICR_LEVEL_ASSERT);
 }
 
 void lapic_host_enable(uint8_t spurious_vector)

@@ -15,6 +15,8 @@ void lapic_host_send_init(uint32_t apic_id);
 void lapic_host_send_startup(uint32_t apic_id, uint8_t vector);
 /* A fixed, edge-triggered interrupt to one CPU. */
 void lapic_host_send_ipi(uint32_t apic_id, uint8_t vector);
+/* An NMI to one CPU: reaches it even with interrupts off or halted. */
+void lapic_host_send_nmi(uint32_t apic_id);
 /* Turns the APIC on (software enable) on this CPU, with a spurious vector. */
 void lapic_host_enable(uint8_t spurious_vector);
 void lapic_host_eoi(void);

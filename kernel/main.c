@@ -3,6 +3,7 @@
 #include "drivers/legacy_pic.h"
 #include "drivers/tsc.h"
 #include "kernel/console.h"
+#include "kernel/end.h"
 #include "kernel/entropy.h"
 #include "kernel/layout.h"
 #include "kernel/mb2.h"
@@ -69,6 +70,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 					       : "not given by the boot loader");
 	acpi_platform_parse(boot_info.rsdp, boot_info.rsdp_len, mem_phys_read, 0, &host_acpi);
 	tsc_calibrate(&host_acpi);
+	end_init(&host_acpi, boot_info.rsdp);
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();
 	entropy_init();

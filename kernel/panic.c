@@ -1,10 +1,9 @@
 #include "kernel/panic.h"
 #include "kernel/console.h"
+#include "kernel/end.h"
 #include "kernel/format.h"
 #include "kernel/x86.h"
 
-#define QEMU_DEBUG_EXIT_PORT 0xf4   /* isa-debug-exit: QEMU exits with (value << 1) | 1 */
-#define BOCHS_SHUTDOWN_PORT  0x8900 /* Bochs ends when "Shutdown" is written here */
 
 noreturn void hv_end(enum hv_status status, const char *reason)
 {
@@ -12,11 +11,7 @@ noreturn void hv_end(enum hv_status status, const char *reason)
 	console_emergency_init();
 	kprintf("HV-END status=%d %s\n", status, reason);
 	console_drain(); /* the emulators stop at once: let the line leave the UART first */
-	outl(QEMU_DEBUG_EXIT_PORT, status);
-	for (const char *p = "Shutdown"; *p; p++)
-		outb(BOCHS_SHUTDOWN_PORT, (uint8_t)*p);
-	for (;;)
-		__asm__ volatile("cli; hlt");
+	end_machine(status);
 }
 
 noreturn void panic(const char *fmt, ...)

@@ -1,7 +1,9 @@
 /* Ending the run. The last thing the hypervisor prints is one line
  *   HV-END status=N REASON
- * and then it writes N to QEMU's isa-debug-exit (port 0xf4, QEMU exits with 2N+1) and
- * "Shutdown" to Bochs' shutdown port 0x8900. Test runners judge by that line. */
+ * and then every CPU leaves VMX operation and the machine halts, reboots or powers off
+ * (end= option, kernel/end.h); under QEMU it first writes N to isa-debug-exit (port 0xf4,
+ * QEMU exits with 2N+1), under Bochs "Shutdown" to port 0x8900. Test runners judge by the
+ * line. */
 #pragma once
 #include <stdnoreturn.h>
 

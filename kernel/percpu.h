@@ -43,6 +43,7 @@ struct cpu {
 	uint64_t machine_checks;  /* machine checks taken while a guest ran */
 	uint64_t vmxon_pa;        /* VMXON region, 0 when VMX is off */
 	void *current_vcpu;       /* the vCPU this CPU runs, for the exit path */
+	volatile bool parked;     /* out of VMX operation and halted for good (kernel/end.h) */
 };
 
 extern struct cpu cpus[MAX_CPUS];

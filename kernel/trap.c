@@ -1,5 +1,6 @@
 #include "kernel/trap.h"
 #include "kernel/console.h"
+#include "kernel/end.h"
 #include "kernel/panic.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
@@ -77,6 +78,7 @@ static void dump_exception(const struct trap_frame *f)
  * no NMI source, so the count is only reported at the end of the run. */
 void host_nmi(void)
 {
+	end_nmi_check(); /* the run is ending: another CPU asked this one to park */
 	this_cpu()->nmis++;
 }
 
