@@ -1,4 +1,5 @@
 #include "drivers/lapic_host.h"
+#include "drivers/tsc.h"
 #include "kernel/mem.h"
 #include "kernel/x86.h"
 
@@ -19,9 +20,21 @@
 #define ICR_LEVEL_ASSERT  (1u << 14)
 #define ICR_LEVEL_TRIGGER (1u << 15)
 #define ICR_BUSY          (1u << 12) /* xAPIC delivery status: the last IPI is still going */
+#define REG_LVT_TIMER     0x320
+#define REG_TIMER_INIT    0x380      /* initial count: writing it starts a one-shot count */
+#define REG_TIMER_CUR     0x390
+#define REG_TIMER_DIV     0x3e0
+#define TIMER_DIV_1       0xb        /* divide configuration: count at the bus clock */
+#define LVT_TSC_DEADLINE  (2u << 17) /* timer mode: fire when the TSC reaches the MSR */
+#define MSR_TSC_DEADLINE  0x6e0
+#define CPUID1_ECX_TSC_DEADLINE (1u << 24)
+#define CALIBRATE_US      1000
+#define LVT_MASKED        (1u << 16)
 
 static volatile uint32_t *mmio;
 static bool x2apic;
+static bool tsc_deadline_mode;
+static uint64_t timer_hz; /* one-shot mode: the timer's count rate */
 
 void lapic_host_init(void)
 {
@@ -101,4 +114,44 @@ void lapic_host_enable(uint8_t spurious_vector)
 void lapic_host_eoi(void)
 {
 	reg_write(REG_EOI, 0);
+}
+
+void lapic_host_timer_init(uint8_t vector, uint8_t spurious_vector)
+{
+	uint32_t a, b, c, d;
+	cpuid(1, 0, &a, &b, &c, &d);
+	lapic_host_enable(spurious_vector);
+	tsc_deadline_mode = c & CPUID1_ECX_TSC_DEADLINE;
+	if (tsc_deadline_mode) {
+		reg_write(REG_LVT_TIMER, LVT_TSC_DEADLINE | vector);
+		return;
+	}
+	/* One-shot: measure the count rate against the TSC once (masked while measuring). */
+	reg_write(REG_TIMER_DIV, TIMER_DIV_1);
+	reg_write(REG_LVT_TIMER, LVT_MASKED | vector);
+	reg_write(REG_TIMER_INIT, 0xffffffffu);
+	uint64_t start = rdtsc(), span = tsc_from_us(CALIBRATE_US);
+	while (rdtsc() - start < span)
+		cpu_relax();
+	uint32_t counted = 0xffffffffu - reg_read(REG_TIMER_CUR);
+	uint64_t elapsed = rdtsc() - start;
+	reg_write(REG_TIMER_INIT, 0);
+	timer_hz = muldiv64(counted, tsc_hz, elapsed ? elapsed : 1);
+	reg_write(REG_LVT_TIMER, vector);
+}
+
+void lapic_host_timer_arm(uint64_t tsc)
+{
+	if (tsc_deadline_mode) {
+		wrmsr(MSR_TSC_DEADLINE, tsc ? tsc : 1);
+		return;
+	}
+	uint64_t now = rdtsc();
+	uint64_t count = tsc > now ? muldiv64(tsc - now, timer_hz, tsc_hz) : 1;
+	reg_write(REG_TIMER_INIT, (uint32_t)(count > 0xffffffffu ? 0xffffffffu : count ? count : 1));
+}
+
+bool lapic_host_timer_tsc_deadline(void)
+{
+	return tsc_deadline_mode;
 }

@@ -20,3 +20,10 @@ void lapic_host_send_nmi(uint32_t apic_id);
 /* Turns the APIC on (software enable) on this CPU, with a spurious vector. */
 void lapic_host_enable(uint8_t spurious_vector);
 void lapic_host_eoi(void);
+/* This CPU's APIC timer as a one-shot alarm on `vector` (the slice timer where the
+ * VMX-preemption timer cannot be used): TSC-deadline mode where the CPU has it, else
+ * one-shot counts measured against the TSC. Needs tsc_hz. */
+void lapic_host_timer_init(uint8_t vector, uint8_t spurious_vector);
+/* Fires once the TSC reaches `tsc` (at once if it has). */
+void lapic_host_timer_arm(uint64_t tsc);
+bool lapic_host_timer_tsc_deadline(void);

@@ -139,9 +139,12 @@ static uint64_t *child_table(struct ept_op *op, uint64_t *e, int level)
 	return phys_to_virt(pa);
 }
 
+bool ept_large_pages = true;
+
 static bool leaf_fits(const struct ept_op *op, int level)
 {
-	return level == LEVEL_PT || (level == LEVEL_PD && op->hpa % LARGE_PAGE_SIZE == 0);
+	return level == LEVEL_PT ||
+	       (level == LEVEL_PD && ept_large_pages && op->hpa % LARGE_PAGE_SIZE == 0);
 }
 
 static void advance(struct ept_op *op, uint64_t to)

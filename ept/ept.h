@@ -12,6 +12,10 @@
 
 #define EPT_GPA_LIMIT (1ull << 48) /* a 4-level walk translates 48 guest-physical bits */
 
+/* PDEs may map 2 MiB pages (IA32_VMX_EPT_VPID_CAP bit 16); set by VMX init. When false every
+ * leaf is 4 KiB. */
+extern bool ept_large_pages;
+
 struct ept {
 	uint64_t pml4_pa;      /* 0 when not set up */
 	uint64_t table_frames; /* paging-structure frames held, the PML4 included */

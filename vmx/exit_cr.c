@@ -60,7 +60,7 @@ static bool cr0_write(struct vcpu *v, uint64_t val)
 	}
 	/* A MOV to CR0 that changes PG or PE flushes the TLB; VM entry with a VPID does not. */
 	if (((val ^ old) & (CR0_PG | CR0_PE | CR0_WP)) && v->vpid)
-		invvpid_single(v->vpid);
+		invvpid_single(v->vpid, vmx_caps.invvpid_single);
 	vmcs_write(VMCS_GUEST_EFER, efer);
 	vmcs_write(VMCS_CTRL_ENTRY_CONTROLS, entry);
 	vmcs_write(VMCS_CR0_READ_SHADOW, val);

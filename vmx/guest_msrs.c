@@ -11,6 +11,33 @@ static const uint32_t lazy_msr_index[GUEST_LAZY_MSRS] = {
 	0xc0000103, /* TSC_AUX: returned by RDTSCP */
 };
 
+#define MSR_TSC_AUX		0xc0000103
+#define CPUIDX1_EDX_RDTSCP	(1u << 27) /* CPUID 0x80000001 EDX */
+#define CPUID7_ECX_RDPID	(1u << 22)
+
+/* IA32_TSC_AUX exists only with RDTSCP or RDPID: elsewhere touching it #GPs in the host. */
+static bool tsc_aux_exists(void)
+{
+	static int exists = -1;
+	if (exists < 0) {
+		uint32_t a, b, c, d, max;
+		cpuid(0x80000000, 0, &max, &b, &c, &d);
+		bool rdtscp = false;
+		if (max >= 0x80000001) {
+			cpuid(0x80000001, 0, &a, &b, &c, &d);
+			rdtscp = d & CPUIDX1_EDX_RDTSCP;
+		}
+		cpuid(0, 0, &max, &b, &c, &d);
+		bool rdpid = false;
+		if (max >= 7) {
+			cpuid(7, 0, &a, &b, &c, &d);
+			rdpid = c & CPUID7_ECX_RDPID;
+		}
+		exists = rdtscp || rdpid;
+	}
+	return exists;
+}
+
 static bool canonical(uint64_t a)
 {
 	return (uint64_t)((int64_t)(a << 16) >> 16) == a;
@@ -19,7 +46,7 @@ static bool canonical(uint64_t a)
 bool guest_msr_slot(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
 {
 	for (int i = 0; i < GUEST_LAZY_MSRS; i++) {
-		if (lazy_msr_index[i] != msr)
+		if (lazy_msr_index[i] != msr || (msr == MSR_TSC_AUX && !tsc_aux_exists()))
 			continue;
 		if (!write) {
 			*val = rdmsr(msr);
@@ -39,6 +66,8 @@ bool guest_msr_slot(struct vcpu *v, uint32_t msr, uint64_t *val, bool write)
 void guest_msrs_switch(struct vcpu *from, struct vcpu *to)
 {
 	for (int i = 0; i < GUEST_LAZY_MSRS; i++) {
+		if (lazy_msr_index[i] == MSR_TSC_AUX && !tsc_aux_exists())
+			continue;
 		if (from)
 			from->lazy_msrs[i] = rdmsr(lazy_msr_index[i]);
 		wrmsr(lazy_msr_index[i], to->lazy_msrs[i]);

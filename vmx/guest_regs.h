@@ -25,4 +25,8 @@ enum gpr {
 
 struct guest_regs {
 	uint64_t gpr[GPR_COUNT]; /* gpr[GPR_RSP] is synced with the VMCS by the exit path */
+	/* The VMCS's HOST_RSP as last written by vmx_enter (0: not yet): rewritten only when
+	 * the stack moved, since a VMWRITE exits under an outer hypervisor. */
+	uint64_t host_rsp;
 };
+_Static_assert(sizeof(uint64_t[GPR_COUNT]) == 128, "vmx/vmx_enter.S: host_rsp at offset 128");

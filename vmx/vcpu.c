@@ -1,5 +1,6 @@
 /* vCPU lifecycle and the run loop: enter the guest, handle exits, prepare the next entry. */
 #include "vmx/vcpu.h"
+#include "drivers/lapic_host.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 #include "kernel/log.h"
@@ -214,7 +215,10 @@ static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 	if (v->slice_end < end)
 		end = v->slice_end;
 	uint64_t ticks = end > now ? (end - now) >> vmx_caps.preempt_timer_shift : 0;
-	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
+	if (vmx_caps.preempt_timer)
+		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
+	else
+		lapic_host_timer_arm(end); /* its interrupt makes the guest exit */
 	v->timer_changed = false;
 }
 
@@ -243,7 +247,7 @@ static inline __attribute__((always_inline)) bool vcpu_prepare_entry(struct vcpu
 		if (v->state != VCPU_RUNNABLE)
 			return false;
 	}
-	if (v->timer_changed && vmx_caps.preempt_timer)
+	if (v->timer_changed)
 		vcpu_arm_preemption_timer(v);
 	spec_before_entry();
 	return true;

@@ -114,6 +114,10 @@ static void setup_controls(struct vcpu *v, bool long_mode)
 		vmcs_write(VMCS_VPID, v->vpid);
 	if (vmx_caps.msr_bitmaps)
 		vmcs_write(VMCS_MSR_BITMAP, msr_bitmap_all_exit());
+	/* With XSAVES enabled the CPU consults this bitmap (SDM 25.6.20): no XSS bit exits, the
+	 * guest's IA32_XSS itself is policed by WRMSR (vmx/exit_msr.c). */
+	if (vmx_caps.xsaves)
+		vmcs_write(VMCS_XSS_EXITING_BITMAP, 0);
 	setup_apic_controls(v);
 
 	/* The guest owns every CR0/CR4 bit except those VMX forces (CR0.NE must stay 1 in VMX

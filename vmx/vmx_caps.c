@@ -105,6 +105,9 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	if (may_be_1(proc2_msr) & PROC2_EPT) {
 		require(&why, &ok, cap, EPT_CAP_WALK_4, "4-level EPT walk");
 		require(&why, &ok, cap, EPT_CAP_MEMTYPE_WB, "write-back EPT");
+		/* Changed EPT entries must be flushed: single- or all-context INVEPT. */
+		bool invept_type = cap & (EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL);
+		require(&why, &ok, invept_type ? cap : 0, EPT_CAP_INVEPT, "INVEPT");
 	}
 
 	uint32_t pin = PIN_EXT_INTR_EXITING | PIN_NMI_EXITING;
@@ -156,8 +159,9 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	bool vnmi = if_allowed(pin_msr, PIN_VIRTUAL_NMIS) && if_allowed(proc_msr, PROC_NMI_WINDOW_EXITING);
 	if (vnmi)
 		pin |= PIN_VIRTUAL_NMIS;
-	/* A VPID is useless without INVVPID to flush its stale translations. */
-	if (cap & VPID_CAP_INVVPID)
+	/* A VPID is useless without INVVPID to flush its stale translations, by single- or
+	 * all-context invalidation (individual-address alone cannot do it). */
+	if ((cap & VPID_CAP_INVVPID) && (cap & (VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL)))
 		proc2 |= if_allowed(proc2_msr, PROC2_VPID);
 	proc2 |= if_allowed(proc2_msr, PROC2_RDTSCP) | if_allowed(proc2_msr, PROC2_INVPCID) |
 		 if_allowed(proc2_msr, PROC2_XSAVES);
@@ -208,6 +212,19 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
 	c->pat = (c->exit & EXIT_CTL_SAVE_PAT) && (c->exit & EXIT_CTL_LOAD_PAT) &&
 		 (c->entry & ENTRY_CTL_LOAD_PAT);
 	return ok;
+}
+
+void vmx_caps_drop_preempt_timer(struct vmx_caps *c, const struct vmx_msrs *m)
+{
+	bool true_ctls = m->basic & VMX_BASIC_TRUE_CTLS;
+	uint64_t pin_msr = true_ctls ? m->true_pinbased : m->pinbased;
+	uint64_t exit_msr = true_ctls ? m->true_exit : m->exit;
+	/* Only where the controls may be 0 (they always may: they are optional features). */
+	if (!(must_be_1(pin_msr) & PIN_PREEMPT_TIMER))
+		c->pin &= ~(uint32_t)PIN_PREEMPT_TIMER;
+	if (!(must_be_1(exit_msr) & EXIT_CTL_SAVE_PREEMPT_TIMER))
+		c->exit &= ~(uint32_t)EXIT_CTL_SAVE_PREEMPT_TIMER;
+	c->preempt_timer = false;
 }
 
 void vmx_caps_limit_apicv(struct vmx_caps *c, enum apicv_level level)

@@ -56,6 +56,8 @@ bool vmx_caps_compute(const struct vmx_msrs *m, struct vmx_caps *out, char *miss
  * injected as events); OFF also drops the shadow (CR8 accesses exit). The lower levels are
  * the paths of CPUs without the features, selectable so they are tested on any CPU. */
 enum apicv_level { APICV_OFF, APICV_BASIC, APICV_FULL };
+/* Stops using the VMX-preemption timer (an erratum, or slicetimer=lapic). */
+void vmx_caps_drop_preempt_timer(struct vmx_caps *c, const struct vmx_msrs *m);
 void vmx_caps_limit_apicv(struct vmx_caps *c, enum apicv_level level);
 
 /* CR0 bits the guest must keep set. With unrestricted guest, PE and PG are exempt from

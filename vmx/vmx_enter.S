@@ -1,8 +1,9 @@
 /* Guest entry and the VM-exit stub.
  *
  * int vmx_enter(struct guest_regs *regs, int launched)
- *   Saves the host's callee-saved registers, points VMCS HOST_RSP at this stack, loads the
- *   guest GPRs and executes VMLAUNCH (first entry) or VMRESUME.
+ *   Saves the host's callee-saved registers, points VMCS HOST_RSP at this stack (a VMWRITE
+ *   only when it differs from regs->host_rsp), loads the guest GPRs and executes VMLAUNCH
+ *   (first entry) or VMRESUME.
  * vmx_exit_landing (VMCS HOST_RIP) stores the guest GPRs and calls
  *   int vmx_exit_dispatch(struct guest_regs *regs)
  *   in C. On 0 it reloads the guest GPRs and resumes the guest at once (the common case:
@@ -21,6 +22,7 @@
 #define RBP R(5)
 #define RSI R(6)
 #define RDI R(7)
+#define HOST_RSP_CACHE R(16)	/* struct guest_regs.host_rsp */
 
 /* Guest GPRs from (%rdi), which is loaded last; leaves flags alone. */
 	.macro load_guest_gprs
@@ -51,9 +53,12 @@ vmx_enter:
 	pushq %r14
 	pushq %r15
 	pushq %rdi			/* regs, found again at (%rsp) on exit */
+	cmpq %rsp, HOST_RSP_CACHE(%rdi)
+	je 1f
 	movl $VMCS_HOST_RSP, %eax
 	vmwrite %rsp, %rax
-	testl %esi, %esi
+	movq %rsp, HOST_RSP_CACHE(%rdi)
+1:	testl %esi, %esi
 	jnz resume_guest
 	load_guest_gprs
 	cmpb $0, spec_verw_on_entry(%rip)

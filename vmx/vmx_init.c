@@ -6,6 +6,9 @@
 #include "kernel/options.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
+#include "drivers/lapic_host.h"
+#include "kernel/trap.h"
+#include "vmx/preempt_errata.h"
 #include "vmx/spec_ctrl.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
@@ -81,6 +84,22 @@ static bool vmx_enable_on_cpu(struct cpu *c)
 	return true;
 }
 
+#define SLICE_TIMER_VECTOR 0xf0 /* the host APIC timer ending a slice (no preemption timer) */
+#define SPURIOUS_VECTOR	   0xff
+
+/* The interrupt only has to make the guest exit ("external-interrupt exiting"). */
+static void slice_timer_irq(struct trap_frame *f)
+{
+	(void)f;
+	lapic_host_eoi();
+}
+
+static void slice_timer_init(void)
+{
+	irq_register(SLICE_TIMER_VECTOR, slice_timer_irq);
+	lapic_host_timer_init(SLICE_TIMER_VECTOR, SPURIOUS_VECTOR);
+}
+
 bool vmx_init(void)
 {
 	uint32_t a, b, c, d;
@@ -104,11 +123,23 @@ bool vmx_init(void)
 		return false;
 	}
 	vmx_caps_limit_apicv(&vmx_caps, hv_options.apicv);
+	bool erratum = vmx_caps.preempt_timer && preempt_timer_erratum(a);
+	if (vmx_caps.preempt_timer && (erratum || hv_options.slice_timer_lapic))
+		vmx_caps_drop_preempt_timer(&vmx_caps, &msrs);
+	if (!vmx_caps.preempt_timer) {
+		slice_timer_init();
+		log_info("vmx: slices end by the local APIC timer (%s mode)%s",
+			 lapic_host_timer_tsc_deadline() ? "TSC-deadline" : "one-shot",
+			 erratum ? ": this CPU's VMX-preemption timer has an erratum"
+			 : hv_options.slice_timer_lapic ? ": slicetimer=lapic"
+							 : "");
+	}
 	spec_init();
 	char line[360];
 	vmx_caps_describe(&vmx_caps, line, sizeof line);
 	log_info("vmx: %s", line);
 	ept_flush_single_supported = vmx_caps.invept_single;
+	ept_large_pages = vmx_caps.ept_2m;
 
 	return vmx_enable_on_cpu(this_cpu());
 }

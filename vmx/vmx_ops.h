@@ -58,16 +58,22 @@ fail:
 	vmcs_report_failure("VMWRITE", field, value);
 }
 
-static inline bool invvpid_single(uint16_t vpid)
+#define INVVPID_SINGLE_CONTEXT 1
+#define INVVPID_ALL_CONTEXT    2
+
+/* Drops the translations tagged with `vpid`: single-context INVVPID where the CPU has it
+ * (vmx_caps.invvpid_single), else all contexts (VPIDs are used only with one of them). */
+static inline bool invvpid_single(uint16_t vpid, bool single_supported)
 {
 	struct {
 		uint64_t vpid;
 		uint64_t linear;
 	} desc = {vpid, 0};
 	bool fail;
+	uint64_t type = single_supported ? INVVPID_SINGLE_CONTEXT : INVVPID_ALL_CONTEXT;
 	__asm__ volatile("invvpid %1, %2; setna %0"
 			 : "=qm"(fail)
-			 : "m"(desc), "r"((uint64_t)1)
+			 : "m"(desc), "r"(type)
 			 : "cc", "memory");
 	return !fail;
 }

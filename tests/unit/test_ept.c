@@ -165,6 +165,22 @@ TEST(map_4k_and_query_offset)
 	teardown(&ept);
 }
 
+/* A CPU without 2 MiB EPT pages (IA32_VMX_EPT_VPID_CAP bit 16 clear) gets 4 KiB leaves. */
+TEST(no_large_pages_when_the_cpu_lacks_them)
+{
+	struct ept ept;
+	setup(&ept);
+	ept_large_pages = false;
+	CHECK(ept_map(&ept, 0x200000, 0x80000000, 2 * MiB2, EPT_RWX));
+	ept_large_pages = true;
+	check_maps(&ept, 0x200000, 0x80000000, EPT_RWX, KiB4);
+	check_maps(&ept, 0x412345, 0x80212345, EPT_RWX, KiB4);
+	CHECK(!(raw_entry(&ept, 0x200000, 1) & LARGE_BIT));
+	CHECK_EQ(ept.table_frames, 5); /* PML4, PDPT, PD, two PTs */
+	check_tree(&ept);
+	teardown(&ept);
+}
+
 TEST(aligned_map_uses_2m_pages)
 {
 	struct ept ept;
@@ -482,7 +498,7 @@ TEST(destroy_returns_every_table)
 
 CHECK_MAIN("ept", CASE(init_takes_one_empty_pml4), CASE(init_fails_without_frames),
 	   CASE(eptp_is_wb_four_level_without_ad), CASE(map_4k_and_query_offset),
-	   CASE(aligned_map_uses_2m_pages), CASE(misaligned_hpa_falls_back_to_4k),
+	   CASE(no_large_pages_when_the_cpu_lacks_them), CASE(aligned_map_uses_2m_pages), CASE(misaligned_hpa_falls_back_to_4k),
 	   CASE(unaligned_ends_use_4k_middle_uses_2m), CASE(tail_shorter_than_2m_uses_4k),
 	   CASE(every_leaf_is_write_back), CASE(prot_bits_are_kept_per_mapping),
 	   CASE(bad_arguments_are_refused_untouched), CASE(top_of_gpa_space_and_pml4_boundary),

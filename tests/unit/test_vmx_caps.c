@@ -149,8 +149,58 @@ TEST(missing_ept_vpid_msr_fails_ept_caps)
 	m.has_ept_vpid_cap = false;
 	struct vmx_caps c;
 	CHECK(!vmx_caps_compute(&m, &c, why, sizeof why));
-	CHECK_STR(why, "no 4-level EPT walk, no write-back EPT");
+	CHECK_STR(why, "no 4-level EPT walk, no write-back EPT, no INVEPT");
 	CHECK(!c.vpid && !c.invvpid && !c.ept_2m);
+}
+
+/* Changed EPT entries could not be flushed: refuse rather than run on stale translations. */
+TEST(no_invept_type_refused)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	m.ept_vpid_cap &= ~(EPT_CAP_INVEPT_SINGLE | EPT_CAP_INVEPT_ALL);
+	struct vmx_caps c;
+	CHECK(!vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK_STR(why, "no INVEPT");
+	m = bochs_skylake_x();
+	m.ept_vpid_cap &= ~EPT_CAP_INVEPT_SINGLE; /* all-context alone will do */
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.invept_single && c.invept_all);
+}
+
+/* INVVPID with only the individual-address type cannot flush a VPID: no VPIDs then. */
+TEST(vpid_needs_a_context_invvpid)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	m.ept_vpid_cap &= ~(VPID_CAP_INVVPID_SINGLE | VPID_CAP_INVVPID_ALL);
+	struct vmx_caps c;
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.vpid);
+	CHECK(!(c.proc2 & PROC2_VPID));
+	m = bochs_skylake_x();
+	m.ept_vpid_cap &= ~VPID_CAP_INVVPID_SINGLE;
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(c.vpid && !c.invvpid_single && c.invvpid_all);
+}
+
+TEST(no_2m_ept_pages_reported)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	m.ept_vpid_cap &= ~EPT_CAP_PAGE_2M;
+	struct vmx_caps c;
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(!c.ept_2m);
+}
+
+TEST(preempt_timer_dropped)
+{
+	struct vmx_msrs m = bochs_skylake_x();
+	struct vmx_caps c;
+	CHECK(vmx_caps_compute(&m, &c, why, sizeof why));
+	CHECK(c.preempt_timer);
+	vmx_caps_drop_preempt_timer(&c, &m);
+	CHECK(!c.preempt_timer);
+	CHECK(!(c.pin & PIN_PREEMPT_TIMER));
+	CHECK(!(c.exit & EXIT_CTL_SAVE_PREEMPT_TIMER));
 }
 
 TEST(must_be_1_bits_always_set)
@@ -487,7 +537,9 @@ TEST(event_and_qualification_layouts)
 CHECK_MAIN("vmx_caps", CASE(bochs_has_every_feature), CASE(bochs_control_words),
 	   CASE(revision_and_vmcs_size_from_basic), CASE(unwanted_controls_stay_clear),
 	   CASE(missing_ept_fails_naming_ept), CASE(no_secondary_controls_fails),
-	   CASE(every_missing_requirement_is_listed), CASE(missing_ept_vpid_msr_fails_ept_caps),
+	   CASE(every_missing_requirement_is_listed), CASE(missing_ept_vpid_msr_fails_ept_caps), CASE(no_invept_type_refused),
+	   CASE(vpid_needs_a_context_invvpid), CASE(no_2m_ept_pages_reported),
+	   CASE(preempt_timer_dropped),
 	   CASE(must_be_1_bits_always_set), CASE(may_be_0_bits_never_set),
 	   CASE(preemption_timer_needs_save_value_exit_control), CASE(vpid_needs_invvpid),
 	   CASE(true_msrs_only_with_basic_bit55), CASE(preemption_timer_rate_from_misc),
