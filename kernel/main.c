@@ -16,6 +16,7 @@
 #include "kernel/vm.h"
 #include "kernel/vm_devices.h"
 #include "vmx/vmx_init.h"
+#include "vmx/xsave.h"
 
 #define MHV_VERSION "0.1"
 #define MBI_MAX_SIZE (1u << 20) /* refuse an info block claiming more than this */
@@ -71,6 +72,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	acpi_platform_parse(boot_info.rsdp, boot_info.rsdp_len, mem_phys_read, 0, &host_acpi);
 	tsc_calibrate(&host_acpi);
 	end_init(&host_acpi, boot_info.rsdp);
+	xsave_cpu_init();
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();
 	entropy_init();

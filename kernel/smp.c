@@ -10,6 +10,7 @@
 #include "kernel/options.h"
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
+#include "vmx/xsave.h"
 
 #define LOW_MEMORY_END   0x100000 /* a SIPI vector names a page below 1 MiB */
 #define AP_STACK_PAGES   4
@@ -153,6 +154,7 @@ void ap_main(unsigned id)
 	cpu_set_self(c);
 	cpu_tables_init(c);
 	mem_cpu_init();
+	xsave_cpu_init();
 	__atomic_store_n(&c->online, true, __ATOMIC_RELEASE);
 	for (;;)
 		__asm__ volatile("cli; hlt");

@@ -1,57 +1,52 @@
 #include "vmx/cpuid_policy.h"
 #include "kernel/guest_abi.h"
+#include "vmx/cpuid_features.h"
 
-#define C1_ECX_MONITOR   (1u << 3)
-#define C1_ECX_DSCPL     (1u << 4)
-#define C1_ECX_VMX       (1u << 5)
-#define C1_ECX_SMX       (1u << 6)
-#define C1_ECX_EST       (1u << 7)
-#define C1_ECX_TM2       (1u << 8)
-#define C1_ECX_XTPR      (1u << 14)
-#define C1_ECX_PDCM      (1u << 15)
-#define C1_ECX_DCA       (1u << 18)
-#define C1_ECX_X2APIC    (1u << 21)
-#define C1_ECX_TSC_DL    (1u << 24)
-#define C1_ECX_XSAVE     (1u << 26)
-#define C1_ECX_OSXSAVE   (1u << 27)
-#define C1_ECX_AVX       (1u << 28)
-#define C1_ECX_HYPERVISOR (1u << 31)
-#define C1_EDX_MCE       (1u << 7)
-#define C1_EDX_HTT       (1u << 28) /* EBX[23:16] (logical processor count) is valid */
-#define C1_EDX_APIC      (1u << 9)
-#define C1_EDX_MTRR      (1u << 12)
-#define C1_EDX_MCA       (1u << 14)
-#define C1_EDX_DS        (1u << 21)
-#define C1_EDX_ACPI      (1u << 22)
-#define C1_EDX_TM        (1u << 29)
-#define C1_EDX_PBE       (1u << 31)
-#define C7_EBX_TSC_ADJUST (1u << 1) /* IA32_TSC_ADJUST MSR */
-#define C7_EBX_SGX       (1u << 2)
-#define C7_EBX_AVX2      (1u << 5)
-#define C7_EBX_INVPCID   (1u << 10)
-#define C7_EBX_RDT_M     (1u << 12)
-#define C7_EBX_MPX       (1u << 14)
-#define C7_EBX_RDT_A     (1u << 15)
-#define C7_EBX_AVX512    0xdc230000u /* F DQ IFMA PF ER CD BW VL */
-#define C7_EBX_PT        (1u << 25)
-#define C7_ECX_AVX512    0x00005842u /* VBMI VBMI2 VNNI BITALG VPOPCNTDQ */
-#define C7_ECX_PKU       (1u << 3)  /* protection keys: PKRU is not switched */
-#define C7_ECX_OSPKE     (1u << 4)
-#define C7_ECX_WAITPKG   (1u << 5)
-#define C7_ECX_CET_SS    (1u << 7)  /* CET: its state is not switched */
-#define C7_ECX_LA57      (1u << 16) /* 5-level paging: canonical checks are 48-bit */
-#define C7_ECX_SGX_LC    (1u << 30)
-#define C7_EDX_SPEC_MSRS 0xbc000000u /* IBRS/IBPB STIBP L1D_FLUSH ARCH_CAP CORE_CAP SSBD */
-#define C7_EDX_AVX512    0x0080010cu /* 4VNNIW 4FMAPS VP2INTERSECT FP16 */
-#define C7_EDX_CET_IBT   (1u << 20)
-#define CX1_ECX_SVM      (1u << 2)
-#define CX1_EDX_RDTSCP   (1u << 27)
 #define C6_EAX_ARAT      (1u << 2)  /* APIC timer always running */
 #define CX7_EDX_INVARIANT_TSC (1u << 8)
+#define CPUID_XSAVE_LEAF 0xd
 #define MAX_BASIC_LEAF   0x16
 #define TOPO_LEVEL_SMT   1u /* CPUID 0xb/0x1f ECX[15:8] level types */
 #define TOPO_LEVEL_CORE  2u
 #define C4_CACHE_LEVEL(eax) (((eax) >> 5) & 7)
+
+/* The feature registers of (leaf, subleaf), rebuilt from the table: only its bits survive. */
+static void apply_features(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
+			   struct cpuid_regs *r)
+{
+	uint32_t *regs[4] = {&r->eax, &r->ebx, &r->ecx, &r->edx};
+	uint32_t out[4] = {0};
+	for (unsigned i = 0; i < cpuid_nfeatures; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		if (f->leaf != leaf || f->subleaf != subleaf)
+			continue;
+		bool host = *regs[f->reg] >> f->bit & 1;
+		if (cpuid_feature_on(f, p, host))
+			out[f->reg] |= 1u << f->bit;
+	}
+	for (unsigned reg = CPUID_EAX; reg <= CPUID_EDX; reg++)
+		if (cpuid_feature_reg(leaf, subleaf, reg))
+			*regs[reg] = out[reg];
+}
+
+/* Leaf 0xd: only the components guests may enable (vmx/xsave_policy.h). */
+static void xsave_leaf(uint32_t subleaf, const struct cpuid_policy *p, struct cpuid_regs *r)
+{
+	if (!p->xsave) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+		return;
+	}
+	if (subleaf == 0) {
+		r->eax = (uint32_t)p->xcr0_mask;
+		r->edx = (uint32_t)(p->xcr0_mask >> 32);
+		r->ecx = p->xsave_size;
+	} else if (subleaf == 1) {
+		apply_features(CPUID_XSAVE_LEAF, 1, p, r);
+		r->ecx = r->edx = 0;
+	} else if (subleaf >= 64 || !(p->xcr0_mask >> subleaf & 1)) {
+		r->eax = r->ebx = r->ecx = r->edx = 0;
+	}
+}
 
 static unsigned bits_for(unsigned n)
 {
@@ -99,13 +94,7 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		r->eax = r->eax > MAX_BASIC_LEAF ? r->eax : MAX_BASIC_LEAF;
 		break;
 	case 1:
-		r->ecx &= ~(C1_ECX_MONITOR | C1_ECX_DSCPL | C1_ECX_VMX | C1_ECX_SMX | C1_ECX_EST |
-			    C1_ECX_TM2 | C1_ECX_XTPR | C1_ECX_PDCM | C1_ECX_DCA | C1_ECX_XSAVE |
-			    C1_ECX_OSXSAVE | C1_ECX_AVX);
-		r->ecx |= C1_ECX_HYPERVISOR | C1_ECX_X2APIC | C1_ECX_TSC_DL;
-		r->edx &= ~(C1_EDX_MCE | C1_EDX_APIC | C1_EDX_MTRR | C1_EDX_MCA | C1_EDX_DS |
-			    C1_EDX_ACPI | C1_EDX_TM | C1_EDX_PBE);
-		r->edx |= (p->apic_enabled ? C1_EDX_APIC : 0) | C1_EDX_HTT;
+		apply_features(1, 0, p, r);
 		r->ebx = (r->ebx & 0x0000ffffu) | ((p->ncpus ? p->ncpus : 1) << 16) |
 			 (p->vcpu_id << 24);
 		break;
@@ -133,19 +122,17 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		break;
 	case 5:
 	case 0xa:
-	case 0xd:
 		r->eax = r->ebx = r->ecx = r->edx = 0;
+		break;
+	case CPUID_XSAVE_LEAF:
+		xsave_leaf(subleaf, p, r);
 		break;
 	case 7:
 		if (subleaf != 0) {
 			r->eax = r->ebx = r->ecx = r->edx = 0;
 			break;
 		}
-		r->ebx &= ~((p->tsc_adjust ? 0 : C7_EBX_TSC_ADJUST) | C7_EBX_SGX | C7_EBX_AVX2 | C7_EBX_RDT_M | C7_EBX_MPX | C7_EBX_RDT_A |
-			    C7_EBX_AVX512 | C7_EBX_PT | (p->invpcid ? 0 : C7_EBX_INVPCID));
-		r->ecx &= ~(C7_ECX_AVX512 | C7_ECX_WAITPKG | C7_ECX_SGX_LC | C7_ECX_PKU | C7_ECX_OSPKE |
-			    C7_ECX_CET_SS | C7_ECX_LA57);
-		r->edx &= ~(C7_EDX_SPEC_MSRS | C7_EDX_AVX512 | C7_EDX_CET_IBT);
+		apply_features(7, 0, p, r);
 		r->eax = 0;
 		break;
 	case MHV_CPUID_LEAF_BASE:
@@ -164,9 +151,7 @@ void cpuid_filter(uint32_t leaf, uint32_t subleaf, const struct cpuid_policy *p,
 		r->edx = CX7_EDX_INVARIANT_TSC;
 		break;
 	case 0x80000001:
-		r->ecx &= ~CX1_ECX_SVM;
-		if (!p->rdtscp)
-			r->edx &= ~CX1_EDX_RDTSCP;
+		apply_features(0x80000001, 0, p, r);
 		break;
 	default:
 		if (leaf > MHV_CPUID_LEAF_BASE && leaf <= MHV_CPUID_LEAF_BASE + 0xff)

@@ -1,23 +1,25 @@
 /* What guests see from CPUID: the host's values, filtered, plus the platform mhv emulates
  * (local APIC, topology, timer frequencies). Pure function, host-tested.
  *
+ * Feature bits (leaves 1 ECX/EDX, 7.0 EBX/ECX/EDX, 0xd.1 EAX, 0x80000001 ECX/EDX) are
+ * decided bit by bit by the table in vmx/cpuid_features.c, which says for each bit what it
+ * needs and why; bits not in it are cleared. The other leaves:
+ *
  * | leaf            | policy                                                              |
  * |-----------------|---------------------------------------------------------------------|
  * | 0               | EAX = max(host max leaf, 0x16): leaves 0x15/0x16 always exist        |
- * | 1               | ECX: VMX, SMX, EST, TM2, xTPR, PDCM, DCA, XSAVE, OSXSAVE, AVX,       |
- * |                 | MONITOR cleared; x2APIC, TSC-deadline, hypervisor set.              |
- * |                 | EDX: APIC follows IA32_APIC_BASE.EN; MCE, MCA, MTRR, DS, ACPI, TM,  |
- * |                 | PBE cleared. EBX: APIC ID = vCPU number, logical count = vCPUs.      |
+ * | 1               | EBX: APIC ID = vCPU number, logical count = vCPUs; EAX as the host   |
  * | 4               | one package of N single-thread cores: EAX[31:26] = N-1; L1/L2 per     |
  * |                 | core, the last level shared by all N                                |
  * | 5, 0xa          | zero: no MONITOR/MWAIT, no PMU                                      |
  * | 6               | EAX = ARAT only (the LAPIC timer keeps running in idle)            |
- * | 7.0             | EBX: TSC_ADJUST (unless TSC offsetting), SGX, AVX2, INVPCID (unless enabled), RDT, MPX, AVX-512, PT      |
- * |                 | cleared; ECX: WAITPKG, AVX-512 VBMI etc, SGX-LC, PKU/OSPKE, CET-SS,  |
- * |                 | LA57 cleared; EDX: MD_CLEAR kept, IBRS/STIBP/ARCH_CAP/SSBD/core-caps  |
- * |                 | cleared (their MSRs #GP), CET-IBT cleared                           |
+ * | 7               | subleaf 0: EAX = 0 (no further subleaves); others zero              |
  * | 0xb, 0x1f       | SMT level (1 thread), core level (N cores); EDX = x2APIC ID          |
- * | 0xd             | zero: XSAVE is not offered (guest FPU state is FXSAVE-sized)         |
+ * | 0xd             | without XSAVE: zero. 0: EDX:EAX = the components guests may enable   |
+ * |                 | (x87, SSE, AVX, AVX-512: vmx/xsave_policy.h), EBX as the CPU says    |
+ * |                 | for the live (guest's) XCR0, ECX = size for all of them; 1: EBX as   |
+ * |                 | the CPU says, ECX:EDX = 0 (no supervisor states); i >= 2: the host's |
+ * |                 | for offered components, zero for the others                          |
  * | 0x15            | EAX = 1, EBX = TSC/LAPIC-clock ratio, ECX = LAPIC clock Hz: Linux    |
  * |                 | then needs no timer or TSC calibration                              |
  * | 0x16            | base and max MHz = TSC MHz, bus MHz = LAPIC clock MHz                |
@@ -26,7 +28,6 @@
  * | 0x40000001      | zero: no paravirtual features                                       |
  * | 0x40000010      | EAX = TSC kHz, EBX = LAPIC clock kHz (the VMware/KVM timing leaf)    |
  * | other 0x400000xx| zero                                                                |
- * | 0x80000001      | ECX SVM cleared, EDX RDTSCP only if enabled                          |
  * | 0x80000007      | EDX = invariant TSC only (mhv never stops or scales the guest TSC)  |
  * | other           | passed as the host CPU answers                                      |
  */
@@ -45,6 +46,11 @@ struct cpuid_policy {
 	bool invpcid;           /* the guest may execute INVPCID */
 	bool apic_enabled;      /* IA32_APIC_BASE.EN, which CPUID.1:EDX.APIC reflects */
 	bool tsc_adjust;        /* IA32_TSC_ADJUST works (per-vCPU TSC offsetting) */
+	bool xsave;             /* XSAVE offered, XCR0 switched per vCPU (vmx/xsave.h) */
+	bool xsaves;            /* "enable XSAVES/XRSTORS" is set */
+	bool osxsave;           /* the guest's CR4.OSXSAVE, set before each filtering */
+	uint64_t xcr0_mask;     /* XCR0 bits guests may set */
+	uint32_t xsave_size;    /* standard-form XSAVE area for all of them */
 	uint32_t tsc_khz;
 	uint32_t lapic_hz;      /* LAPIC timer count clock (the "crystal" of leaf 0x15) */
 	uint32_t tsc_per_lapic; /* TSC ticks per LAPIC clock tick */

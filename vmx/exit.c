@@ -43,7 +43,7 @@ static enum exit_action handle_external_interrupt(struct vcpu *v, const struct e
 	return EXIT_YIELD;
 }
 
-/* Instructions of features hidden from guests (VMX, SMX, XSAVE, MONITOR/MWAIT) fault as
+/* Instructions of features hidden from guests (VMX, SMX, MONITOR/MWAIT) fault as
  * on a CPU without them. */
 static enum exit_action handle_vmx_instruction(struct vcpu *v, const struct exit_info *x)
 {
@@ -185,7 +185,7 @@ const exit_handler_fn exit_handlers[EXIT_REASON_COUNT] = {
 	[EXIT_REASON_INVEPT] = handle_vmx_instruction,
 	[EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
 	[EXIT_REASON_INVVPID] = handle_vmx_instruction,
-	[EXIT_REASON_XSETBV] = handle_vmx_instruction,
+	[EXIT_REASON_XSETBV] = handle_xsetbv,
 	[EXIT_REASON_MWAIT] = handle_vmx_instruction,
 	[EXIT_REASON_MONITOR] = handle_vmx_instruction,
 	[EXIT_REASON_VMFUNC] = handle_vmx_instruction,

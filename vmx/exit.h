@@ -47,6 +47,7 @@ enum exit_action handle_apic_write(struct vcpu *v, const struct exit_info *x);
 enum exit_action handle_virtualized_eoi(struct vcpu *v, const struct exit_info *x);
 enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_info *x);
 enum exit_action handle_pause(struct vcpu *v, const struct exit_info *x);
+enum exit_action handle_xsetbv(struct vcpu *v, const struct exit_info *x);
 /* Emulates the instruction at RIP, whose data access touched MMIO at `gpa` (exit_ept.c). */
 enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, uint64_t gpa);
 

@@ -4,6 +4,7 @@
 #include "vmx/vmx_init.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/exit.h"
+#include "vmx/xsave.h"
 
 void cpuid_policy_init(struct cpuid_policy *p, unsigned id, unsigned ncpus)
 {
@@ -17,6 +18,10 @@ void cpuid_policy_init(struct cpuid_policy *p, unsigned id, unsigned ncpus)
 	    .invpcid = vmx_caps.invpcid,
 	    .apic_enabled = true,
 	    .tsc_adjust = vmx_caps.tsc_offsetting,
+	    .xsave = xsave_enabled,
+	    .xsaves = vmx_caps.xsaves,
+	    .xcr0_mask = xsave_guest_xcr0,
+	    .xsave_size = xsave_guest_size,
 	    .tsc_khz = (uint32_t)(tsc_hz / 1000),
 	    .lapic_hz = (uint32_t)(tsc_hz >> shift),
 	    .tsc_per_lapic = 1u << shift,
@@ -30,6 +35,7 @@ enum exit_action handle_cpuid(struct vcpu *v, const struct exit_info *x)
 	uint32_t leaf = (uint32_t)g[GPR_RAX], sub = (uint32_t)g[GPR_RCX];
 	struct cpuid_regs r;
 	cpuid(leaf, sub, &r.eax, &r.ebx, &r.ecx, &r.edx);
+	v->cpuid.osxsave = vmcs_read(VMCS_GUEST_CR4) & CR4_OSXSAVE;
 	cpuid_filter(leaf, sub, &v->cpuid, &r);
 	g[GPR_RAX] = r.eax;
 	g[GPR_RBX] = r.ebx;

@@ -16,6 +16,7 @@
 #define MSR_IA32_BIOS_SIGN_ID 0x8b
 #define MSR_IA32_MISC_ENABLE  0x1a0
 #define MSR_IA32_DEBUGCTL     0x1d9
+#define MSR_IA32_XSS          0xda0 /* supervisor XSAVE components: none are offered */
 #define MISC_ENABLE_FAST_STRINGS  (1ull << 0)
 #define MISC_ENABLE_NO_BTS        (1ull << 11) /* branch trace store unavailable */
 #define MISC_ENABLE_NO_PEBS       (1ull << 12) /* precise event sampling unavailable */
@@ -81,6 +82,11 @@ static bool msr_read(struct vcpu *v, uint32_t msr, uint64_t *val)
 		return true;
 	case MSR_IA32_FS_BASE:
 		*val = vmcs_read(VMCS_GUEST_FS_BASE);
+		return true;
+	case MSR_IA32_XSS:
+		if (!v->cpuid.xsaves)
+			return false;
+		*val = v->xss;
 		return true;
 	case MSR_IA32_GS_BASE:
 		*val = vmcs_read(VMCS_GUEST_GS_BASE);
@@ -160,6 +166,8 @@ static bool msr_write(struct vcpu *v, uint32_t msr, uint64_t val)
 		return true;
 	case MSR_IA32_EFER:
 		return efer_write(val);
+	case MSR_IA32_XSS:
+		return v->cpuid.xsaves && val == 0;
 	case MSR_IA32_FS_BASE:
 		if (!canonical(val))
 			return false;

@@ -15,32 +15,19 @@
 #include "vmx/vmcs_setup.h"
 #include "vmx/vmx_init.h"
 #include "vmx/vmx_ops.h"
+#include "vmx/xsave.h"
 
 int vmx_enter(struct guest_regs *regs, int launched);
 
-#define FXSAVE_FCW     0      /* x87 control word */
-#define FXSAVE_MXCSR   24     /* SSE control/status */
-#define FCW_POWER_ON   0x037f /* all exceptions masked, 64-bit precision */
-#define MXCSR_POWER_ON 0x1f80 /* all SSE exceptions masked */
 #define PAT_POWER_ON   0x0007040600070406ull
 
 static uint16_t next_vpid = 1;
 
-/* x87/SSE state is not switched by VMX and the hypervisor never uses it, so a guest's
- * registers stay live in the CPU until another vCPU is loaded. */
+/* x87/SSE/AVX state and XCR0 are not switched by VMX and the hypervisor never uses them,
+ * so a guest's registers stay live in the CPU until another vCPU is loaded. */
 static void fpu_switch(struct vcpu *from, struct vcpu *to)
 {
-	if (from)
-		__asm__ volatile("fxsave64 %0" : "=m"(*(uint8_t(*)[512])from->fpu));
-	__asm__ volatile("fxrstor64 %0" : : "m"(*(const uint8_t(*)[512])to->fpu));
-}
-
-/* The state after FNINIT and reset MXCSR: what a CPU has at power-on. */
-static void fpu_init_state(struct vcpu *v)
-{
-	memset(v->fpu, 0, sizeof v->fpu);
-	*(uint16_t *)&v->fpu[FXSAVE_FCW] = FCW_POWER_ON;
-	*(uint32_t *)&v->fpu[FXSAVE_MXCSR] = MXCSR_POWER_ON;
+	xsave_switch(from, to);
 }
 
 #define DR6_POWER_ON 0xffff0ff0ull
@@ -118,6 +105,11 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 	if (vmx_caps.vpid)
 		v->vpid = next_vpid++;
 	*(uint32_t *)phys_to_virt(vmcs) = vmx_caps.revision_id;
+	if (!xsave_vcpu_alloc(v)) {
+		frame_free(vmcs, 1);
+		frame_free(pa, 1);
+		return 0;
+	}
 
 	if (!vmcs_clear(vmcs) || !vmcs_load(vmcs) || !vmcs_setup(v, entry)) {
 		struct vcpu *prev = this_cpu()->current_vcpu;
@@ -127,7 +119,7 @@ struct vcpu *vcpu_create(struct vm *vm, unsigned id, const struct guest_entry *e
 			vmcs_load(prev->vmcs_pa); /* it is still the CPU's vCPU */
 		return 0;
 	}
-	fpu_init_state(v);
+	xsave_vcpu_reset(v);
 	debug_state_init(v);
 	vcpu_switch_to(v);
 	return v;
@@ -152,7 +144,7 @@ static bool vcpu_init_state(struct vcpu *v, const struct guest_entry *entry)
 		return false;
 	if (c->current_vcpu != v)
 		vcpu_switch_to(v);
-	fpu_init_state(v);
+	xsave_vcpu_reset(v);
 	fpu_switch(0, v);
 	guest_msrs_switch(0, v);
 	debug_state_init(v);
@@ -192,6 +184,7 @@ void vcpu_destroy(struct vcpu *v)
 	if (c->current_vcpu == v)
 		c->current_vcpu = 0;
 	frame_free(v->vmcs_pa, 1);
+	xsave_vcpu_free(v);
 	frame_free(virt_to_phys(v), 1);
 }
 

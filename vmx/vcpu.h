@@ -69,7 +69,10 @@ struct vcpu {
 	uint64_t cr2;            /* CR2, DR0-DR3 and DR6 while not loaded: VMX does not switch */
 	uint64_t dr[4];          /* them and the hypervisor never uses them, so a guest's values */
 	uint64_t dr6;            /* stay in the CPU until another vCPU is loaded */
-	uint8_t fpu[512] __attribute__((aligned(16))); /* FXSAVE image while not loaded */
+	uint8_t *xstate;         /* XSAVE area (FXSAVE image without XSAVE) while not loaded */
+	unsigned xstate_pages;
+	uint64_t xcr0;           /* the guest's XCR0 (live while loaded; vmx/xsave.h) */
+	uint64_t xss;            /* the guest's IA32_XSS: no supervisor component is offered */
 
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
 	uint64_t exits[VCPU_EXIT_COUNTERS];

@@ -1,6 +1,8 @@
 #include "kernel/guest_abi.h"
 #include "tests/unit/check.h"
+#include "vmx/cpuid_features.h"
 #include "vmx/cpuid_policy.h"
+#include "vmx/xsave_policy.h"
 
 static const struct cpuid_policy pol = {.vcpu_id = 2,
 					.ncpus = 3,
@@ -252,7 +254,158 @@ TEST(unlisted_leaves_pass_through)
 	CHECK_EQ(r.eax, 0x3027);
 }
 
-CHECK_MAIN("cpuid_policy", CASE(leaf1_hides_vmx_and_sets_hypervisor), CASE(leaf1_apic_id_and_count),
+/* The MSRs vmx/exit_msr.c, vmx/guest_msrs.c and the virtual local APIC answer. */
+static bool msr_emulated(uint32_t msr)
+{
+	static const uint32_t msrs[] = {
+	    0x10,	  /* IA32_TSC */
+	    0x1b,	  /* IA32_APIC_BASE */
+	    0x3a,	  /* IA32_FEATURE_CONTROL (locked, VMX off) */
+	    0x3b,	  /* IA32_TSC_ADJUST */
+	    0x174,	  /* IA32_SYSENTER_CS (and ESP, EIP) */
+	    0x277,	  /* IA32_PAT */
+	    0x6e0,	  /* IA32_TSC_DEADLINE */
+	    0x800,	  /* the x2APIC range */
+	    0xda0,	  /* IA32_XSS */
+	    0xc0000080, /* EFER */
+	    0xc0000081, /* STAR (and LSTAR, CSTAR, SFMASK) */
+	    0xc0000103, /* TSC_AUX */
+	};
+	for (unsigned i = 0; i < sizeof msrs / sizeof msrs[0]; i++)
+		if (msrs[i] == msr)
+			return true;
+	return false;
+}
+
+static struct cpuid_policy everything(void)
+{
+	struct cpuid_policy p = pol;
+	p.rdtscp = p.invpcid = p.apic_enabled = p.tsc_adjust = true;
+	p.xsave = p.xsaves = p.osxsave = true;
+	p.xcr0_mask = XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX | XFEATURE_AVX512;
+	return p;
+}
+
+/* Every bit the table can show whose feature implies an MSR: that MSR is emulated. */
+TEST(every_exposed_bit_has_its_msr)
+{
+	struct cpuid_policy p = everything();
+	for (unsigned i = 0; i < cpuid_nfeatures; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		if (f->msr && cpuid_feature_on(f, &p, true) && !msr_emulated(f->msr)) {
+			fprintf(stderr, "    %s exposed but MSR %#x is not emulated\n", f->name, f->msr);
+			CHECK(false);
+		}
+	}
+}
+
+/* Conditional bits follow their control: on with it, off without it, never without the host. */
+TEST(every_conditional_bit_follows_its_control)
+{
+	struct cpuid_policy on = everything();
+	struct cpuid_policy off = {0};
+	for (unsigned i = 0; i < cpuid_nfeatures; i++) {
+		const struct cpuid_feature *f = &cpuid_features[i];
+		bool set = f->rule == FEAT_SET, pass = f->rule == FEAT_PASS;
+		bool hide = f->rule == FEAT_HIDE;
+		CHECK_EQ(cpuid_feature_on(f, &on, true), !hide);
+		CHECK_EQ(cpuid_feature_on(f, &off, true), set || pass);
+		if (f->rule != FEAT_SET && f->rule != FEAT_IF_APIC && f->rule != FEAT_IF_OSXSAVE &&
+		    f->rule != FEAT_IF_TSC_ADJUST)
+			CHECK(!cpuid_feature_on(f, &on, false));
+		CHECK(cpuid_feature_reg(f->leaf, f->subleaf, f->reg));
+	}
+}
+
+TEST(rows_are_unique)
+{
+	for (unsigned i = 0; i < cpuid_nfeatures; i++)
+		for (unsigned j = i + 1; j < cpuid_nfeatures; j++)
+			CHECK(!(cpuid_features[i].leaf == cpuid_features[j].leaf &&
+				cpuid_features[i].subleaf == cpuid_features[j].subleaf &&
+				cpuid_features[i].reg == cpuid_features[j].reg &&
+				cpuid_features[i].bit == cpuid_features[j].bit));
+}
+
+TEST(bits_without_a_row_are_cleared)
+{
+	struct cpuid_policy p = everything();
+	struct cpuid_regs r = {0, 0, 0xffffffff, 0xffffffff};
+	cpuid_filter(1, 0, &p, &r);
+	CHECK_EQ(r.ecx & (1u << 16), 0); /* reserved */
+	CHECK_EQ(r.edx & (1u << 10), 0); /* reserved */
+	CHECK_EQ(r.edx & (1u << 30), 0); /* IA-64 */
+	r = (struct cpuid_regs){0, 0xffffffff, 0xffffffff, 0xffffffff};
+	cpuid_filter(7, 0, &p, &r);
+	CHECK_EQ(r.edx & (1u << 30), 0); /* CORE_CAPABILITIES: its MSR #GPs */
+	CHECK_EQ(r.ecx & (1u << 16), 0); /* LA57 */
+	CHECK_EQ(r.ecx & (1u << 24), 0); /* no row */
+	CHECK(r.ebx & (1u << 5));	 /* AVX2 with AVX state */
+	CHECK(r.ebx & (1u << 16));	 /* AVX-512F with its states */
+	CHECK(r.ebx & (1u << 1));	 /* TSC_ADJUST emulated */
+}
+
+TEST(xsave_family_with_xcr0_switching)
+{
+	struct cpuid_policy p = everything();
+	p.xcr0_mask = XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX; /* a CPU without AVX-512 */
+	p.xsave_size = 832;
+	struct cpuid_regs r = {0, 0, 0xffffffff, 0};
+	cpuid_filter(1, 0, &p, &r);
+	CHECK(r.ecx & (1u << 26)); /* XSAVE */
+	CHECK(r.ecx & (1u << 27)); /* OSXSAVE: the guest set CR4.OSXSAVE */
+	CHECK(r.ecx & (1u << 28)); /* AVX */
+	p.osxsave = false;
+	r = (struct cpuid_regs){0, 0, 0xffffffff, 0};
+	cpuid_filter(1, 0, &p, &r);
+	CHECK_EQ(r.ecx & (1u << 27), 0);
+	r = (struct cpuid_regs){0, 0xffffffff, 0xffffffff, 0xffffffff};
+	cpuid_filter(7, 0, &p, &r);
+	CHECK_EQ(r.ebx & (1u << 16), 0); /* no AVX-512 state: no AVX-512 */
+	r = (struct cpuid_regs){0x2ff, 0x340, 0xa88, 0};
+	cpuid_filter(0xd, 0, &p, &r);
+	CHECK_EQ(r.eax, 7);
+	CHECK_EQ(r.edx, 0);
+	CHECK_EQ(r.ecx, 832);
+	CHECK_EQ(r.ebx, 0x340); /* the CPU's own answer for the live XCR0 */
+	r = (struct cpuid_regs){0x1f, 0x340, 0x1900, 0};
+	cpuid_filter(0xd, 1, &p, &r);
+	CHECK_EQ(r.eax, 0xf); /* XSAVEOPT XSAVEC XGETBV1 XSAVES, not XFD */
+	CHECK_EQ(r.ecx | r.edx, 0);
+	r = (struct cpuid_regs){256, 576, 0, 0};
+	cpuid_filter(0xd, 2, &p, &r);
+	CHECK_EQ(r.eax, 256);
+	r = (struct cpuid_regs){8, 2688, 0, 0};
+	cpuid_filter(0xd, 9, &p, &r); /* PKRU: not offered */
+	CHECK_EQ(r.eax | r.ebx, 0);
+	p.xsaves = false;
+	r = (struct cpuid_regs){0x1f, 0, 0, 0};
+	cpuid_filter(0xd, 1, &p, &r);
+	CHECK_EQ(r.eax, 7);
+}
+
+TEST(xcr0_rules)
+{
+	uint64_t all = XFEATURE_X87 | XFEATURE_SSE | XFEATURE_AVX | XFEATURE_AVX512;
+	CHECK_EQ(xsave_guest_mask(0x2ff), all);     /* Skylake-SP: MPX and PKRU dropped */
+	CHECK_EQ(xsave_guest_mask(0x7), 0x7);       /* AVX only */
+	CHECK_EQ(xsave_guest_mask(0x67), 0x7);      /* a partial AVX-512 set is none */
+	CHECK_EQ(xsave_guest_mask(0x60207), 0x7);   /* AMX tiles dropped */
+	CHECK(xcr0_valid(1, all));
+	CHECK(xcr0_valid(7, all));
+	CHECK(xcr0_valid(0xe7, all));
+	CHECK(!xcr0_valid(0, all));	   /* x87 is mandatory */
+	CHECK(!xcr0_valid(5, all));	   /* AVX without SSE */
+	CHECK(!xcr0_valid(0x67, all));	   /* part of AVX-512 */
+	CHECK(!xcr0_valid(0xe3, all));	   /* AVX-512 without AVX */
+	CHECK(!xcr0_valid(0x207, all));	   /* PKRU: not offered */
+	CHECK(!xcr0_valid(0xe7, 0x7));	   /* beyond this CPU's mask */
+}
+
+CHECK_MAIN("cpuid_policy", CASE(every_exposed_bit_has_its_msr),
+	   CASE(every_conditional_bit_follows_its_control), CASE(rows_are_unique),
+	   CASE(bits_without_a_row_are_cleared), CASE(xsave_family_with_xcr0_switching),
+	   CASE(xcr0_rules), CASE(leaf1_hides_vmx_and_sets_hypervisor), CASE(leaf1_apic_id_and_count),
 	   CASE(leaf1_apic_bit_follows_apic_base), CASE(leaf0_max_leaf_covers_timing_leaves),
 	   CASE(timing_leaves_describe_tsc_and_lapic_clock), CASE(topology_leaves),
 	   CASE(thermal_leaf_has_only_arat), CASE(invariant_tsc),
