@@ -8,6 +8,7 @@
 #include "kernel/x86.h"
 #include "vmx/exit_reason.h"
 #include "vmx/vmcs.h"
+#include "vmx/vmx_init.h"
 #include "vmx/vmx_ops.h"
 
 static enum exit_action stop_vm(struct vcpu *v, const struct exit_info *x, const char *why)
@@ -39,7 +40,15 @@ static enum exit_action handle_preemption_timer(struct vcpu *v, const struct exi
 static enum exit_action handle_external_interrupt(struct vcpu *v, const struct exit_info *x)
 {
 	uint32_t info = (uint32_t)vmcs_read(VMCS_EXIT_INTR_INFO);
-	host_irq_dispatch(info & INTR_INFO_VECTOR_MASK);
+	unsigned vector = info & INTR_INFO_VECTOR_MASK;
+	host_irq_dispatch(vector);
+	/* The APIC slice timer (no preemption timer) also marks device deadlines: as with the
+	 * preemption timer, the vCPU keeps the rest of its slice. */
+	if (vector == SLICE_TIMER_VECTOR) {
+		v->timer_changed = true; /* it is one-shot: arm it again for the next deadline */
+		if (rdtsc() < v->slice_end)
+			return EXIT_RESUME;
+	}
 	return EXIT_YIELD;
 }
 

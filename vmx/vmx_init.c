@@ -84,8 +84,7 @@ static bool vmx_enable_on_cpu(struct cpu *c)
 	return true;
 }
 
-#define SLICE_TIMER_VECTOR 0xf0 /* the host APIC timer ending a slice (no preemption timer) */
-#define SPURIOUS_VECTOR	   0xff
+#define SPURIOUS_VECTOR 0xff
 
 /* The interrupt only has to make the guest exit ("external-interrupt exiting"). */
 static void slice_timer_irq(struct trap_frame *f)

@@ -5,6 +5,9 @@
 
 extern struct vmx_caps vmx_caps;
 
+/* The host APIC timer that ends slices where the VMX-preemption timer is not used. */
+#define SLICE_TIMER_VECTOR 0xf0
+
 /* Detects VT-x, computes the control words, enables VMX on the boot CPU. Prints one line
  * with what was found, or one line naming what is missing and returns false. */
 bool vmx_init(void);

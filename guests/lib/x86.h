@@ -8,6 +8,8 @@
 #define CR4_PSE	 (1u << 4)  /* 4 MiB pages in 32-bit paging */
 #define CR4_VMXE (1u << 13) /* VMX enable */
 #define CR4_OSXSAVE (1u << 18) /* XSAVE and XCR0 */
+#define CPUID1_ECX_XSAVE   (1u << 26)
+#define CPUID1_ECX_OSXSAVE (1u << 27) /* mirrors CR4.OSXSAVE */
 #define CR4_PKE  (1u << 22) /* protection keys (PKRU) */
 
 #define CPUID1_ECX_VMX	      (1u << 5)	 /* VMX supported */
