@@ -66,5 +66,5 @@ $(GUEST_OUT)/$(1).elf: $(call guest64_objs,$(1))
 	$(LD) -m elf_x86_64 -nostdlib -static -Ttext=0x100000 -e _start -z max-page-size=0x1000 -o $$@ $$^
 GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
 endef
-$(foreach g,leak-test,$(eval $(call guest64_elf_rule,$(g))))
+$(foreach g,leak-test avx-test,$(eval $(call guest64_elf_rule,$(g))))
 -include $(wildcard $(GUEST_OUT)/obj64/*/*.d)
