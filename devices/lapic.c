@@ -382,11 +382,16 @@ static void mask_all_lvts(struct lapic *l)
 		lapic_set_reg(l, offset, lapic_reg(l, offset) | APIC_LVT_MASKED);
 }
 
+static void notify_mode_changed(struct lapic *l);
+
+/* The software enable decides how the hypervisor may virtualize the APIC: tell it. (For a
+ * trapped write the page already holds the new value, so there is no old one to compare.) */
 static void write_svr(struct lapic *l, uint32_t value)
 {
 	lapic_set_reg(l, LAPIC_SVR, value & APIC_SVR_WRITABLE);
 	if (!(value & APIC_SVR_ENABLE))
 		mask_all_lvts(l);
+	notify_mode_changed(l);
 }
 
 static void write_lvt(struct lapic *l, uint32_t offset, uint32_t value, uint64_t now)

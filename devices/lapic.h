@@ -148,8 +148,9 @@ struct lapic_ops {
 	void (*send)(void *ctx, const struct lapic *from, const struct apic_msg *m);
 	/* EOI of a vector whose TMR bit was set: broadcast to the I/O APIC. */
 	void (*eoi_level)(void *ctx, uint8_t vector);
-	/* The APIC's mode or base address changed (IA32_APIC_BASE write, INIT): the hypervisor
-	 * re-selects its virtualization controls and MMIO mapping. */
+	/* The APIC's mode, base address or software enable may have changed (IA32_APIC_BASE
+	 * write, INIT, SVR write): the hypervisor re-selects its virtualization controls and
+	 * MMIO mapping. */
 	void (*mode_changed)(void *ctx, const struct lapic *l);
 };
 

@@ -47,6 +47,7 @@ struct vcpu {
 	uint16_t intr_status;     /* guest interrupt status (SVI:RVI) as last written */
 	uint64_t eoi_exit[4];     /* EOI-exit bitmap as last written (the APIC's TMR) */
 	uint8_t tpr_threshold;    /* as last written (TPR shadow without APIC virtualization) */
+	bool vid;                 /* virtual-interrupt delivery on (vmx/apic_virt.h) */
 	bool nmi_pending;
 	bool halted_if0;          /* in HLT with RFLAGS.IF = 0: only NMI, INIT or SIPI wake it */
 	bool start_pending;       /* a STARTUP IPI arrived in wait-for-SIPI: start at sipi_vector */

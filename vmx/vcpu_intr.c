@@ -157,7 +157,7 @@ static bool vcpu_deliver_nmi(struct vcpu *v, bool queued)
  * acknowledged only at injection, like the INTA cycle it models. */
 static void vcpu_deliver_maskable(struct vcpu *v, bool queued)
 {
-	int apic_vector = vmx_caps.apic_virt ? -1 : lapic_pending_vector(v->lapic);
+	int apic_vector = v->vid ? -1 : lapic_pending_vector(v->lapic);
 	bool pic = vcpu_extint_pending(v);
 	bool waiting = pic || v->hc_pending_vector || apic_vector >= 0;
 	enum intr_decision d = INTR_NONE;
