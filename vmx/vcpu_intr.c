@@ -23,7 +23,7 @@ static void vcpu_poll_timers(struct vcpu *v, uint64_t now)
 {
 	struct vm_platform *p = &v->vm->plat;
 	if (p->timers_dirty || now >= p->timer_deadline) {
-		platform_update(v->vm, now);
+		platform_update(v->vm);
 		v->timer_changed = true;
 	}
 	/* The local APIC counts guest TSC; v->deadline is in host TSC like every other. */
