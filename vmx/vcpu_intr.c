@@ -66,10 +66,13 @@ bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	return vcpu_extint_pending(v) || v->hc_pending_vector || lapic_pending_vector(v->lapic) >= 0;
 }
 
+/* A runnable vCPU is woken too: an interrupt for it (an IPI, a device interrupt routed to
+ * it) would otherwise wait behind the round robin and behind every vCPU whose timer comes
+ * due, and the BSP's device timers come due at every tick. */
 void vcpu_kick(struct vcpu *v)
 {
 	v->work |= VCPU_WORK_INTR;
-	if (v->state == VCPU_HALTED)
+	if (v->state == VCPU_HALTED || v->state == VCPU_RUNNABLE)
 		sched_wake(v);
 }
 
