@@ -11,7 +11,7 @@
 #define VEC_LOW	     0x40 /* class 4 */
 #define VEC_HIGH     0x80 /* class 8 */
 #define VEC_LOWER    0x30 /* class 3: below VEC_LOW */
-#define VEC_SAME_LOW 0x41 /* class 4, two vectors apart */
+#define VEC_SAME_LOW 0x41 /* two vectors of one class (4) */
 #define VEC_SAME_HI  0x4f
 
 /* What a handler saw before its EOI. */
@@ -22,7 +22,7 @@ struct snapshot {
 };
 
 static volatile struct snapshot in_low, in_high;
-static volatile bool low_after_eoi_isr_high, high_seen_in_low;
+static volatile bool eoi_cleared_high_only, high_seen_in_low;
 static volatile u32 ppr_with_tpr_above;
 static volatile bool nest; /* VEC_LOW's handler sends VEC_HIGH and VEC_LOWER */
 
@@ -41,7 +41,7 @@ static void on_high(struct trap_frame *f)
 	(void)f;
 	take(&in_high, VEC_HIGH);
 	apic_eoi();
-	low_after_eoi_isr_high =
+	eoi_cleared_high_only =
 	    apic_vector_bit(APIC_ISR, VEC_LOW) && !apic_vector_bit(APIC_ISR, VEC_HIGH);
 }
 
@@ -70,7 +70,7 @@ static void reset_snapshots(void)
 	static const struct snapshot none;
 	in_low = none;
 	in_high = none;
-	low_after_eoi_isr_high = high_seen_in_low = false;
+	eoi_cleared_high_only = high_seen_in_low = false;
 }
 
 static void check_one_delivery(void)
@@ -126,12 +126,11 @@ static void check_nesting(void)
 	let_interrupts_in(1);
 	report(high_seen_in_low && in_high.isr_low && in_high.isr_high && in_high.ppr == VEC_HIGH,
 	       "xapic: class 8 nests in class 4's handler, both in ISR, PPR 0x%x", in_high.ppr);
-	report(low_after_eoi_isr_high,
+	report(eoi_cleared_high_only,
 	       "xapic: the nested EOI clears the higher vector's ISR bit, not the lower");
 	report(intr_count == 1 && intr_log[0].vector == VEC_LOWER,
 	       "xapic: class 3 waited for the class-4 EOI, then came (%u interrupts)", intr_count);
-	trap_set_handler(VEC_LOW, 0);
-	intr_log_reset();
+	intr_log_reset(); /* VEC_LOW and VEC_HIGH back to the logging handler */
 }
 
 static void check_same_class_order(void)
