@@ -176,11 +176,25 @@ static void enter_x2apic(void *arg)
 		*ok = false;
 }
 
+/* The xAPIC page of a CPU in x2APIC mode holds nothing, whatever mode the others are in. */
+static void read_xapic_version(void *arg)
+{
+	*(u32 *)arg = *(volatile u32 *)(APIC_DEFAULT_BASE + APIC_VERSION);
+}
+
 void test_x2apic_ipis(u32 ncpus)
 {
 	bool ok = true;
 	/* One CPU at a time (the MSR write is guarded by the global TRAP_TRY), the BSP last. */
-	on_each_cpu(ncpus, enter_x2apic, &ok);
+	for (u32 cpu = 1; cpu < ncpus; cpu++)
+		smp_call(cpu, enter_x2apic, &ok);
+	u32 seen = 0;
+	smp_call(1, read_xapic_version, &seen);
+	report(seen == 0xffffffff,
+	       "ipi: an AP in x2APIC mode reads its xAPIC page as all-ones while the BSP is in "
+	       "xAPIC mode (0x%x)",
+	       seen);
+	enter_x2apic(&ok);
 	apic_x2apic = true;
 	report(ok, "ipi: every CPU switched to x2APIC mode");
 	if (!ok)
