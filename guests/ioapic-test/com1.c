@@ -1,7 +1,8 @@
 /* COM1's THR-empty interrupt (ISA IRQ4) at pin 4: as an edge (one interrupt), as a level
  * (remote IRR and the TMR bit set while in service; an EOI with the line still asserted
- * brings the interrupt again; once the UART is quiet the EOI clears remote IRR), a level
- * that is asserted while masked arrives at unmask, and NMI delivery mode. */
+ * brings the interrupt again; once the UART is quiet the EOI clears remote IRR), the same
+ * taken by the AP, a level that is asserted while masked arrives at unmask, and NMI
+ * delivery mode. */
 #include "guests/ioapic-test/tests.h"
 #include "guests/lib/apic.h"
 #include "guests/lib/ioapic.h"
@@ -27,6 +28,7 @@ static void thri_off(void)
 }
 
 struct level_take {
+	u32 cpu;
 	bool remote_irr, tmr;
 };
 static volatile struct level_take takes[TAKES];
@@ -38,6 +40,7 @@ static void on_level(struct trap_frame *f)
 	(void)f;
 	u32 n = ntakes;
 	if (n < TAKES) {
+		takes[n].cpu = apic_id();
 		takes[n].remote_irr = ioapic_rte_read(IOAPIC_PIN_COM1) & IOAPIC_REMOTE_IRR;
 		takes[n].tmr = apic_vector_bit(APIC_TMR, VEC_COM1_LEVEL);
 	}
@@ -97,6 +100,23 @@ static void check_level(void)
 	thri_off();
 }
 
+/* The same with the AP taking it: its own TMR, and its EOI that reaches the I/O APIC. */
+static void check_level_to_ap(void)
+{
+	ntakes = 0;
+	ioapic_rte_write(IOAPIC_PIN_COM1, ioapic_rte(VEC_COM1_LEVEL, 1, IOAPIC_LEVEL));
+	thri_on();
+	let_interrupts_in(SETTLE_MS);
+	u64 rte = ioapic_rte_read(IOAPIC_PIN_COM1);
+	ioapic_rte_write(IOAPIC_PIN_COM1, IOAPIC_MASKED);
+	thri_off();
+	bool on_ap = ntakes == 2 && takes[0].cpu == 1 && takes[1].cpu == 1;
+	report(on_ap && takes[0].remote_irr && takes[0].tmr && !(rte & IOAPIC_REMOTE_IRR),
+	       "ioapic: level pin 4 to the AP: remote IRR and TMR set, its EOI brings it again, "
+	       "the last clears remote IRR (%u interrupts, entry 0x%08x)",
+	       ntakes, (u32)rte);
+}
+
 static void check_nmi(void)
 {
 	counts_reset();
@@ -114,5 +134,6 @@ void test_com1(void)
 {
 	check_edge();
 	check_level();
+	check_level_to_ap();
 	check_nmi();
 }
