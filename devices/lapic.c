@@ -382,11 +382,16 @@ static void mask_all_lvts(struct lapic *l)
 		lapic_set_reg(l, offset, lapic_reg(l, offset) | APIC_LVT_MASKED);
 }
 
+static void notify_mode_changed(struct lapic *l);
+
+/* The software enable decides how the hypervisor may virtualize the APIC: tell it. (For a
+ * trapped write the page already holds the new value, so there is no old one to compare.) */
 static void write_svr(struct lapic *l, uint32_t value)
 {
 	lapic_set_reg(l, LAPIC_SVR, value & APIC_SVR_WRITABLE);
 	if (!(value & APIC_SVR_ENABLE))
 		mask_all_lvts(l);
+	notify_mode_changed(l);
 }
 
 static void write_lvt(struct lapic *l, uint32_t offset, uint32_t value, uint64_t now)
@@ -477,10 +482,19 @@ static void xapic_write(struct lapic *l, uint32_t offset, uint32_t value, uint64
 		reg_write(l, offset, value, now);
 }
 
+/* A write narrower than the register or not at its start changes the bytes it covers
+ * among the register's 4 and writes the register back whole: what the CPU's APIC-write
+ * emulation does with the virtual-APIC page, so a guest sees the same at every apicv=
+ * level. Bytes 4-15 of a 16-byte slot hold nothing. */
 void lapic_mmio_write(struct lapic *l, uint32_t offset, unsigned size, uint64_t value, uint64_t now)
 {
-	if (lapic_mode(l) == LAPIC_MODE_XAPIC && size == 4 && !(offset & 0xf))
-		xapic_write(l, offset, (uint32_t)value, now);
+	uint32_t reg = offset & ~0xfu, byte = offset & 0xfu;
+	if (lapic_mode(l) != LAPIC_MODE_XAPIC || byte >= 4)
+		return;
+	unsigned covered = size < 4 - byte ? size : 4 - byte;
+	uint32_t mask = (uint32_t)size_mask(covered) << (8 * byte);
+	uint32_t merged = (lapic_reg(l, reg) & ~mask) | ((uint32_t)(value << (8 * byte)) & mask);
+	xapic_write(l, reg, merged, now);
 }
 
 /* --- x2APIC MSRs --- */
@@ -553,6 +567,7 @@ bool lapic_msr_write(struct lapic *l, uint32_t msr, uint64_t value, uint64_t now
 
 void lapic_write_trapped(struct lapic *l, uint32_t offset, uint64_t now)
 {
+	offset &= ~0xfu; /* a narrower write: the CPU merged it into the register */
 	uint64_t value = lapic_reg(l, offset);
 	switch (lapic_mode(l)) {
 	case LAPIC_MODE_XAPIC:

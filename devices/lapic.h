@@ -148,8 +148,9 @@ struct lapic_ops {
 	void (*send)(void *ctx, const struct lapic *from, const struct apic_msg *m);
 	/* EOI of a vector whose TMR bit was set: broadcast to the I/O APIC. */
 	void (*eoi_level)(void *ctx, uint8_t vector);
-	/* The APIC's mode or base address changed (IA32_APIC_BASE write, INIT): the hypervisor
-	 * re-selects its virtualization controls and MMIO mapping. */
+	/* The APIC's mode, base address or software enable may have changed (IA32_APIC_BASE
+	 * write, INIT, SVR write): the hypervisor re-selects its virtualization controls and
+	 * MMIO mapping. */
 	void (*mode_changed)(void *ctx, const struct lapic *l);
 };
 
@@ -220,16 +221,18 @@ bool lapic_base_write(struct lapic *l, uint64_t value, uint64_t now);
 
 /* xAPIC MMIO at `offset` within the page (0..0xfff), 1, 2, 4 or 8 bytes. Registers are
  * 32-bit at 16-byte strides: a read returns the bytes of the containing register; a write
- * acts only when it is a 4-byte store at a 16-byte-aligned offset (others are ignored).
- * Outside xAPIC mode reads return all-ones and writes are ignored. */
+ * replaces the bytes it covers among the register's 4 and then acts as a write of the
+ * whole register, as the CPU's APIC-register virtualization does (the SDM leaves narrower
+ * accesses model-specific); bytes 4-15 of a slot ignore writes. Outside xAPIC mode reads
+ * return all-ones and writes are ignored. */
 uint64_t lapic_mmio_read(struct lapic *l, uint32_t offset, unsigned size, uint64_t now);
 void lapic_mmio_write(struct lapic *l, uint32_t offset, unsigned size, uint64_t value,
 		      uint64_t now);
 /* The CPU already stored the guest's write at `offset` in the page (VMX APIC-write exit):
- * in xAPIC mode apply it as lapic_mmio_write would, restoring read-only bits and ESR; in
- * x2APIC mode (e.g. a self IPI with an illegal vector, offset 0x3f0) as lapic_msr_write
- * would, ignoring a #GP the CPU already ruled out. Offsets the CPU does not trap (read-only
- * registers) are left alone. */
+ * in xAPIC mode apply the register holding `offset` as lapic_mmio_write would, restoring
+ * read-only bits and ESR; in x2APIC mode (e.g. a self IPI with an illegal vector, offset
+ * 0x3f0) as lapic_msr_write would, ignoring a #GP the CPU already ruled out. Offsets the CPU
+ * does not trap (read-only registers) are left alone. */
 void lapic_write_trapped(struct lapic *l, uint32_t offset, uint64_t now);
 
 /* x2APIC MSRs 0x800-0x8ff. False means #GP: not in x2APIC mode, no such register, read of

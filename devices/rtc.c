@@ -207,6 +207,19 @@ static bool alarm_due(const struct rtc *r, int64_t after, int64_t upto)
 	return false;
 }
 
+/* The 32.768 kHz time base's count at time-source time `host` (ns), and the first ns at
+ * which it reaches `tick`. */
+static uint64_t timebase_tick(uint64_t host)
+{
+	return host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
+}
+
+static uint64_t timebase_ns(uint64_t tick)
+{
+	return tick / TIMEBASE_HZ * NS_PER_SEC +
+	       (tick % TIMEBASE_HZ * NS_PER_SEC + TIMEBASE_HZ - 1) / TIMEBASE_HZ;
+}
+
 /* Periodic interrupt period in time-base ticks, as a power of two; RS = 0 disables it.
  * With the 32.768 kHz base, rates 1 and 2 repeat rates 8 and 9. */
 static unsigned periodic_shift(const struct rtc *r)
@@ -220,8 +233,7 @@ static unsigned periodic_shift(const struct rtc *r)
 static void latch_flags(struct rtc *r)
 {
 	uint64_t host = r->now_ns(r->ctx);
-	uint64_t tick =
-	    host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
+	uint64_t tick = timebase_tick(host);
 	if (r->cmos[REG_A] & A_RS) {
 		unsigned shift = periodic_shift(r);
 		if (tick >> shift != r->last_tick >> shift)
@@ -266,8 +278,7 @@ void rtc_init(struct rtc *r, const struct irq_line *irq8, uint64_t (*now_ns)(voi
 	uint64_t host = now_ns(ctx);
 	r->last_update_sec = (int64_t)(host / NS_PER_SEC);
 	r->uip_shown_sec = r->last_update_sec;
-	r->last_tick =
-	    host / NS_PER_SEC * TIMEBASE_HZ + host % NS_PER_SEC * TIMEBASE_HZ / NS_PER_SEC;
+	r->last_tick = timebase_tick(host);
 }
 
 static void put_le(struct rtc *r, unsigned reg, uint64_t v, unsigned bytes)
@@ -481,4 +492,25 @@ void rtc_io(void *rtc, struct io_access *a)
 bool rtc_interrupts_enabled(const struct rtc *r)
 {
 	return r->cmos[REG_B] & (B_PIE | B_AIE | B_UIE);
+}
+
+uint64_t rtc_next_event_ns(const struct rtc *r)
+{
+	uint64_t host = r->now_ns(r->ctx), next = UINT64_MAX;
+	uint8_t b = r->cmos[REG_B];
+	if ((b & B_PIE) && (r->cmos[REG_A] & A_RS)) {
+		unsigned shift = periodic_shift(r);
+		uint64_t period = timebase_tick(host) >> shift;
+		if (period != r->last_tick >> shift)
+			return host; /* a tick not latched yet */
+		next = timebase_ns((period + 1) << shift);
+	}
+	if ((b & (B_UIE | B_AIE)) && !frozen(r)) {
+		int64_t sec = floor_div((int64_t)host + r->offset_ns, NS_PER_SEC);
+		if (sec > r->last_update_sec)
+			return host;
+		uint64_t update = (uint64_t)((sec + 1) * NS_PER_SEC - r->offset_ns);
+		next = update < next ? update : next;
+	}
+	return next;
 }

@@ -61,6 +61,11 @@ bool rtc_nmi_masked(const struct rtc *r);
 void rtc_update(struct rtc *r);
 /* Whether register B enables any interrupt, i.e. rtc_update() has work to do. */
 bool rtc_interrupts_enabled(const struct rtc *r);
+/* When rtc_update() must next run so that no enabled interrupt is missed: the time source's
+ * ns of the next periodic tick (PIE) or update cycle (UIE, AIE), the current time when one
+ * is due but not latched yet, UINT64_MAX when no interrupt is enabled. A caller that polls
+ * on a fixed grid instead loses periodic interrupts whenever two ticks fall between polls. */
+uint64_t rtc_next_event_ns(const struct rtc *r);
 
 /* Date arithmetic, exposed for tests and for callers that build a time source. */
 void rtc_time_from_epoch(int64_t sec, struct rtc_time *t);

@@ -23,7 +23,6 @@
 #define KBC_DATA  0x60
 #define KBC_CMD   0x64
 #define RTC_PORT  0x70
-#define RTC_UPDATE_HZ 1024 /* RTC interrupts are checked at the fastest periodic rate */
 /* Device timers are looked at no more often than every 200 us (KVM clamps guest timer
  * periods the same way): a guest that programs the PIT with a tiny count would otherwise
  * spend its whole slice in timer exits. Ticks in between are coalesced, as for a
@@ -90,6 +89,16 @@ static uint64_t pit_now(void *ctx)
 static uint64_t rtc_now(void *ctx)
 {
 	return epoch_ns_at_boot + tsc_to_ticks(rdtsc() - tsc_at_boot, NS_PER_S);
+}
+
+/* The first TSC at which rtc_now() reads at least `ns`. */
+static uint64_t rtc_tsc_at(uint64_t ns)
+{
+	if (ns == UINT64_MAX)
+		return ~0ull;
+	if (ns <= epoch_ns_at_boot)
+		return tsc_at_boot;
+	return tsc_at_boot + ticks_to_tsc(ns - epoch_ns_at_boot, NS_PER_S);
 }
 
 /* A guest access to the PIT may reprogram channel 0: its next event must be recomputed. */
@@ -290,7 +299,7 @@ void platform_free(struct vm *vm)
 	p->apic_access_pa = 0;
 }
 
-void platform_update(struct vm *vm, uint64_t now)
+void platform_update(struct vm *vm)
 {
 	struct vm_platform *p = &vm->plat;
 	pit_update(&p->pit);
@@ -300,12 +309,12 @@ void platform_update(struct vm *vm, uint64_t now)
 	if (tick != UINT64_MAX)
 		next = p->tsc_origin + ticks_to_tsc(tick, PIT_HZ);
 	if (rtc_interrupts_enabled(&p->rtc)) {
-		uint64_t rtc_next = now + ticks_to_tsc(1, RTC_UPDATE_HZ);
+		uint64_t rtc_next = rtc_tsc_at(rtc_next_event_ns(&p->rtc));
 		next = rtc_next < next ? rtc_next : next;
 	}
-	/* From the time this work is done, not from `now`: on a slow CPU (Bochs at 4M
-	 * instructions/s) the update itself can take longer than the minimum interval, and a
-	 * deadline already past would leave the guest no time to run at all. */
+	/* The minimum interval counts from the time this work is done: on a slow CPU (Bochs at
+	 * 4M instructions/s) the update itself can take longer than the interval, and a deadline
+	 * already past would leave the guest no time to run at all. */
 	uint64_t earliest = rdtsc() + ticks_to_tsc(1, TIMER_MIN_INTERVAL_HZ);
 	p->timer_deadline = next != ~0ull && next < earliest ? earliest : next;
 	p->timers_dirty = false;
@@ -350,7 +359,7 @@ bool platform_devices_attach(struct vm *vm)
 		return false;
 	if (vm->cfg.bios)
 		bios_program_devices(&p->pic, &p->pit);
-	platform_update(vm, p->tsc_origin);
+	platform_update(vm);
 
 	return acpi_tables_install(vm) && io_bus_register(io, 0x20, 2, pic_io, &p->pic) &&
 	       io_bus_register(io, 0xa0, 2, pic_io, &p->pic) &&

@@ -63,7 +63,7 @@ void platform_free(struct vm *vm);
 bool platform_devices_attach(struct vm *vm);
 /* Brings the device clocks up to now (raising due timer interrupts) and recomputes the
  * next timer deadline. Called when a deadline passed or a timer was reprogrammed. */
-void platform_update(struct vm *vm, uint64_t now);
+void platform_update(struct vm *vm);
 /* The guest's host-clock epoch: host RTC at boot, or the rtc= option for repeatable runs;
  * the LAPIC count clock and the guest MAXPHYADDR. */
 void platform_clock_init(void);

@@ -12,8 +12,9 @@ static unsigned nvcpus;
 static unsigned next;            /* round-robin position */
 static struct vcpu *running;     /* the vCPU in vcpu_run(), if any */
 static uint64_t slice_ticks;
+static uint64_t min_quantum;
 
-/* The shortest slice a vCPU gets when another's timer cuts it short. */
+/* The shortest slice a vCPU gets when another's timer or wake-up cuts it short. */
 #define SCHED_MIN_QUANTUM_US 100
 
 void sched_add(struct vcpu *v)
@@ -37,10 +38,18 @@ uint64_t sched_slice_ticks(void)
 
 void sched_wake(struct vcpu *v)
 {
-	if (running && running != v) {
-		running->slice_end = 0;
+	if (running == v)
+		return;
+	v->wake_pending = true;
+	if (running) {
+		running->preempt_pending = true;
 		running->timer_changed = true;
 	}
+}
+
+uint64_t sched_min_quantum(void)
+{
+	return min_quantum;
 }
 
 /* Nothing can run: wait for the earliest timer (or typed input that may wake a VM), or
@@ -78,8 +87,9 @@ static uint64_t sched_deadline(const struct vcpu *v)
 }
 
 /* The next vCPU to run: one that just woke up (a halted vCPU whose interrupt is due, an AP
- * its SIPI started, or a preempted vCPU whose timer is due) before the others in
- * round-robin order. Sets *alive when some vCPU is not dead. */
+ * its SIPI started, a runnable vCPU that got an interrupt while another ran, or a
+ * preempted vCPU whose timer is due) before the others in round-robin order. Sets *alive
+ * when some vCPU is not dead. */
 static struct vcpu *sched_pick(uint64_t now, bool *alive)
 {
 	struct vcpu *woken = 0, *runnable = 0;
@@ -100,7 +110,7 @@ static struct vcpu *sched_pick(uint64_t now, bool *alive)
 				woken_at = i;
 			}
 		} else if (v->state == VCPU_RUNNABLE && !woken &&
-			   (v->start_pending || sched_deadline(v) <= now)) {
+			   (v->start_pending || v->wake_pending || sched_deadline(v) <= now)) {
 			woken = v;
 			woken_at = i;
 		} else if (v->state == VCPU_RUNNABLE && !runnable) {
@@ -118,7 +128,10 @@ static struct vcpu *sched_pick(uint64_t now, bool *alive)
 	return runnable;
 }
 
-/* The earliest timer of the vCPUs other than `self` (NULL: of all of them). */
+/* The earliest timer of the vCPUs other than `self` (NULL: of all of them). The device
+ * timers of self's own VM do not count: self brings them up to date itself (its preemption
+ * timer includes them) and kicks the vCPU their interrupt is for. Counted, they would end
+ * an AP's slice at every device tick to run the BSP, even for interrupts routed to the AP. */
 static uint64_t sched_earliest_other(const struct vcpu *self)
 {
 	uint64_t earliest = ~0ull;
@@ -126,7 +139,11 @@ static uint64_t sched_earliest_other(const struct vcpu *self)
 		const struct vcpu *v = vcpus[i];
 		if (v == self || (v->state != VCPU_HALTED && v->state != VCPU_RUNNABLE))
 			continue;
-		uint64_t d = v->state == VCPU_HALTED ? vcpu_next_deadline(v) : sched_deadline(v);
+		uint64_t d;
+		if (self && v->vm == self->vm)
+			d = v->deadline;
+		else
+			d = v->state == VCPU_HALTED ? vcpu_next_deadline(v) : sched_deadline(v);
 		earliest = d < earliest ? d : earliest;
 	}
 	return earliest;
@@ -135,7 +152,7 @@ static uint64_t sched_earliest_other(const struct vcpu *self)
 void sched_run(void)
 {
 	slice_ticks = tsc_from_us(hv_options.timeslice_us);
-	uint64_t min_quantum = tsc_from_us(SCHED_MIN_QUANTUM_US);
+	min_quantum = tsc_from_us(SCHED_MIN_QUANTUM_US);
 	uint64_t end = hv_options.runtime_s ? rdtsc() + hv_options.runtime_s * tsc_hz : ~0ull;
 	for (;;) {
 		if (rdtsc() >= end) {
@@ -160,6 +177,8 @@ void sched_run(void)
 			earliest = now + min_quantum;
 		v->slice_end = now + slice_ticks < earliest ? now + slice_ticks : earliest;
 		running = v;
+		v->wake_pending = false;
+		v->preempt_pending = false;
 		vcpu_run(v);
 		running = 0;
 		if (v->vm->restart_pending)

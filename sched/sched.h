@@ -12,9 +12,13 @@ struct vcpu;
 
 void sched_add(struct vcpu *v);
 void sched_vcpu_dead(struct vcpu *v);
-/* `v` may have something to run now (it was halted and got an interrupt, or a SIPI made
- * it runnable): the running vCPU, if another, gives up the CPU at its next exit. */
+/* `v` may have something to run now (it got an interrupt, halted or not, or a SIPI made it
+ * runnable): it runs before the round-robin order resumes, and the running vCPU, if
+ * another, gives up the CPU after at most sched_min_quantum() more (vcpu.preempt_pending). */
 void sched_wake(struct vcpu *v);
+/* TSC ticks a vCPU runs at least once picked, even when another vCPU's timer or wake-up
+ * cuts its slice short. */
+uint64_t sched_min_quantum(void);
 /* Runs until every vCPU is dead. */
 void sched_run(void);
 /* TSC ticks in one time slice. */

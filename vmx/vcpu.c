@@ -8,6 +8,7 @@
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
+#include "sched/sched.h"
 #include "vmx/exit.h"
 #include "vmx/spec_ctrl.h"
 #include "vmx/vcpu_intr.h"
@@ -200,19 +201,29 @@ static void vcpu_load(struct vcpu *v)
 
 /* Preemption timer: the slice end or the vCPU's timers, whichever is first. The CPU saves
  * the remaining count on every exit ("save VMX-preemption timer value"), so this is needed
- * only when a slice starts or a timer changes. */
+ * only when a slice starts or a timer changes. A vCPU woken elsewhere cuts the slice to a
+ * minimum quantum counted from here, just before the entry: counted from the wake-up,
+ * which may come from this vCPU's own entry work (a device timer whose interrupt is for
+ * the other vCPU), the quantum could be gone before the guest ran at all, every time. */
 static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
+	if (v->preempt_pending) {
+		v->preempt_pending = false;
+		uint64_t cut = now + sched_min_quantum();
+		if (cut < v->slice_end)
+			v->slice_end = cut;
+	}
+	v->timer_changed = false;
 	uint64_t end = vcpu_next_deadline(v);
 	if (v->slice_end < end)
 		end = v->slice_end;
-	uint64_t ticks = end > now ? (end - now) >> vmx_caps.preempt_timer_shift : 0;
-	if (vmx_caps.preempt_timer)
-		vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
-	else
+	if (!vmx_caps.preempt_timer) {
 		lapic_host_timer_arm(end); /* its interrupt makes the guest exit */
-	v->timer_changed = false;
+		return;
+	}
+	uint64_t ticks = end > now ? (end - now) >> vmx_caps.preempt_timer_shift : 0;
+	vmcs_write(VMCS_PREEMPTION_TIMER_VALUE, ticks > 0xffffffffull ? 0xffffffffu : ticks);
 }
 
 static void vcpu_entry_failed(struct vcpu *v, int how)

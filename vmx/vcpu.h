@@ -47,6 +47,7 @@ struct vcpu {
 	uint16_t intr_status;     /* guest interrupt status (SVI:RVI) as last written */
 	uint64_t eoi_exit[4];     /* EOI-exit bitmap as last written (the APIC's TMR) */
 	uint8_t tpr_threshold;    /* as last written (TPR shadow without APIC virtualization) */
+	bool vid;                 /* virtual-interrupt delivery on (vmx/apic_virt.h) */
 	bool nmi_pending;
 	bool halted_if0;          /* in HLT with RFLAGS.IF = 0: only NMI, INIT or SIPI wake it */
 	bool start_pending;       /* a STARTUP IPI arrived in wait-for-SIPI: start at sipi_vector */
@@ -75,6 +76,8 @@ struct vcpu {
 	uint64_t xss;            /* the guest's IA32_XSS: no supervisor component is offered */
 
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
+	bool wake_pending;       /* sched_wake() while another vCPU ran: run it next */
+	bool preempt_pending;    /* sched_wake() of another vCPU: end the slice soon */
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };
 
@@ -99,8 +102,8 @@ bool vcpu_wakeup_due(struct vcpu *v, uint64_t now);
 uint64_t vcpu_next_deadline(const struct vcpu *v);
 
 /* An interrupt source made something pending for `v` (set VCPU_WORK_* first, or call this
- * after lapic_accept): it is re-evaluated before its next entry, and a halted vCPU that can
- * now take it is woken and run soon. */
+ * after lapic_accept): it is re-evaluated before its next entry, and if it is not the
+ * running vCPU it runs soon (a halted one only if it can now take the interrupt). */
 void vcpu_kick(struct vcpu *v);
 /* NMI, INIT, STARTUP, SMI or ExtINT messages from the APIC bus (devices/apic_bus.h). */
 void vcpu_deliver_special(struct vcpu *v, uint8_t delivery, uint8_t vector);

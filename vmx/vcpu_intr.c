@@ -24,7 +24,7 @@ static void vcpu_poll_timers(struct vcpu *v, uint64_t now)
 {
 	struct vm_platform *p = &v->vm->plat;
 	if (p->timers_dirty || now >= p->timer_deadline) {
-		platform_update(v->vm, now);
+		platform_update(v->vm);
 		v->timer_changed = true;
 	}
 	/* The local APIC counts guest TSC; v->deadline is in host TSC like every other. */
@@ -67,10 +67,13 @@ bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	return vcpu_extint_pending(v) || v->hc_pending_vector || lapic_pending_vector(v->lapic) >= 0;
 }
 
+/* A runnable vCPU is woken too: an interrupt for it (an IPI, a device interrupt routed to
+ * it) would otherwise wait behind the round robin and behind every vCPU whose timer comes
+ * due, and the BSP's device timers come due at every tick. */
 void vcpu_kick(struct vcpu *v)
 {
 	v->work |= VCPU_WORK_INTR;
-	if (v->state == VCPU_HALTED)
+	if (v->state == VCPU_HALTED || v->state == VCPU_RUNNABLE)
 		sched_wake(v);
 }
 
@@ -158,7 +161,7 @@ static bool vcpu_deliver_nmi(struct vcpu *v, bool queued)
  * acknowledged only at injection, like the INTA cycle it models. */
 static void vcpu_deliver_maskable(struct vcpu *v, bool queued)
 {
-	int apic_vector = vmx_caps.apic_virt ? -1 : lapic_pending_vector(v->lapic);
+	int apic_vector = v->vid ? -1 : lapic_pending_vector(v->lapic);
 	bool pic = vcpu_extint_pending(v);
 	bool waiting = pic || v->hc_pending_vector || apic_vector >= 0;
 	enum intr_decision d = INTR_NONE;

@@ -2,7 +2,7 @@
  * IPIs, I/O APIC and MSI messages, and by its own timer), the 8259's INTR on the BSP's
  * LINT0 (ExtINT), NMIs, and the hypercall timer. Before an entry, pending work becomes an
  * injected event (the software path) or the guest interrupt status that the CPU's
- * virtual-interrupt delivery evaluates (the hardware path, vmx_caps.apic_virt). */
+ * virtual-interrupt delivery evaluates (the hardware path, vcpu.vid). */
 #pragma once
 #include "kernel/vm.h"
 #include "vmx/vcpu.h"

@@ -5,6 +5,8 @@
 #define SEG_FLAT32(access) (0x00cf000000000000ull | 0xffffull | ((u64)(access) << 40))
 #define SEG_ACCESS_CODE	   0x9a /* present, DPL 0, code, execute/read */
 #define SEG_ACCESS_DATA	   0x92 /* present, DPL 0, data, read/write */
+/* Code segment for IA-32e mode: L=1, D=0 (base and limit are ignored). */
+#define SEG_CODE64 (0x00af000000000000ull | 0xffffull | ((u64)SEG_ACCESS_CODE << 40))
 
 #define GATE_INTR32 0x8e /* present, DPL 0, 32-bit interrupt gate: IF cleared on entry */
 
@@ -19,6 +21,7 @@ static const u64 gdt[] = {
     [0] = 0, /* the null descriptor */
     [SEL_CODE32 / 8] = SEG_FLAT32(SEG_ACCESS_CODE),
     [SEL_DATA32 / 8] = SEG_FLAT32(SEG_ACCESS_DATA),
+    [SEL_CODE64 / 8] = SEG_CODE64,
 };
 
 static u64 idt[IDT_VECTORS];
@@ -58,6 +61,12 @@ void desc_init(void)
 	gdt_load();
 	for (u32 v = 0; v < IDT_VECTORS; v++)
 		idt[v] = intr_gate((u32)isr_stubs + v * ISR_STUB_SIZE);
+	idt_load(idt, sizeof(idt) - 1);
+}
+
+void desc_load(void)
+{
+	gdt_load();
 	idt_load(idt, sizeof(idt) - 1);
 }
 

@@ -1,6 +1,10 @@
 #include "guests/lib/printf.h"
 #include "guests/lib/div64.h"
 #include "guests/lib/serial.h"
+#include "guests/lib/spinlock.h"
+
+bool printf_smp;
+static struct spinlock console_lock;
 
 struct outbuf {
 	char *buf;
@@ -172,6 +176,14 @@ int printf(const char *fmt, ...)
 		n = sizeof(buf) - 1;
 		buf[n - 1] = '\n';
 	}
+	if (!printf_smp) {
+		serial_write(buf, (size_t)n);
+		return n;
+	}
+	u32 flags = irq_save();
+	spin_lock(&console_lock);
 	serial_write(buf, (size_t)n);
+	spin_unlock(&console_lock);
+	irq_restore(flags);
 	return n;
 }

@@ -7,6 +7,11 @@
 
 #define PRINTF_MAX 256 /* longer printf output is truncated */
 
+/* Set once more than one CPU prints: mhv buffers console lines per VM, not per CPU, so each
+ * printf then writes under a lock, with interrupts off (a handler on the same CPU must not
+ * wait for the lock its interrupted code holds). */
+extern bool printf_smp;
+
 int vsnprintf(char *buf, size_t size, const char *fmt, va_list ap);
 int snprintf(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 int printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

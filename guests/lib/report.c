@@ -13,14 +13,19 @@ void report(bool pass, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(name, sizeof(name), fmt, ap);
 	va_end(ap);
-	tests++;
+	__atomic_add_fetch(&tests, 1, __ATOMIC_RELAXED);
 	if (!pass)
-		failures++;
+		__atomic_add_fetch(&failures, 1, __ATOMIC_RELAXED);
 	printf("%s: %s\n", pass ? "PASS" : "FAIL", name);
+}
+
+u32 report_end(void)
+{
+	printf("SUMMARY: %u tests, %u failures\n", tests, failures);
+	return failures;
 }
 
 void report_summary(void)
 {
-	printf("SUMMARY: %u tests, %u failures\n", tests, failures);
-	guest_exit(failures ? EXIT_FAIL : EXIT_PASS);
+	guest_exit(report_end() ? EXIT_FAIL : EXIT_PASS);
 }

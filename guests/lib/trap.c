@@ -1,6 +1,7 @@
 #include "guests/lib/trap.h"
 #include "guests/lib/exit.h"
 #include "guests/lib/printf.h"
+#include "guests/lib/x86.h"
 
 #define EXCEPTION_VECTORS 32
 
@@ -17,7 +18,9 @@ void trap_set_handler(u8 vector, trap_handler_fn fn)
 
 void trap_dispatch(struct trap_frame *f)
 {
-	if (f->vector < EXCEPTION_VECTORS && trap_recovery_eip) {
+	/* An NMI is no fault of the guarded instruction (and may come from another CPU's IPI
+	 * while this one is inside a TRAP_TRY). */
+	if (f->vector < EXCEPTION_VECTORS && f->vector != VEC_NMI && trap_recovery_eip) {
 		trap_caught_vector = (s32)f->vector;
 		trap_caught_error = f->error_code;
 		f->eip = trap_recovery_eip;

@@ -25,7 +25,8 @@ extern volatile u32 trap_caught_error;
 /* Assembly that runs insn with a recovery point armed: if insn raises an exception, the handler
  * records vector and error code in trap_caught_* and resumes right after insn. Use it inside an
  * asm volatile with a "memory" clobber; read trap_caught_vector afterwards. The label is a
- * numeric local one, so the macro may appear any number of times. */
+ * numeric local one, so the macro may appear any number of times. The recovery point is
+ * global: in a guest with several CPUs only one CPU at a time may be inside a TRAP_TRY. */
 #define TRAP_TRY(insn)                                                                             \
 	"movl $-1, trap_caught_vector\n\t"                                                         \
 	"movl $1771f, trap_recovery_eip\n\t" insn "\n"                                             \

@@ -23,8 +23,9 @@
 #define MSR_IA32_EFER			0xc0000080
 #define EFER_LMA			(1u << 10) /* long mode active */
 
-#define VEC_UD 6  /* invalid opcode */
-#define VEC_GP 13 /* general protection */
+#define VEC_NMI 2
+#define VEC_UD	6  /* invalid opcode */
+#define VEC_GP	13 /* general protection */
 
 static inline void outb(u16 port, u8 v)
 {
@@ -66,11 +67,18 @@ struct cpuid_regs {
 	u32 a, b, c, d;
 };
 
-static inline struct cpuid_regs cpuid(u32 leaf)
+static inline struct cpuid_regs cpuid_count(u32 leaf, u32 subleaf)
 {
 	struct cpuid_regs r;
-	__asm__ volatile("cpuid" : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d) : "a"(leaf), "c"(0));
+	__asm__ volatile("cpuid"
+			 : "=a"(r.a), "=b"(r.b), "=c"(r.c), "=d"(r.d)
+			 : "a"(leaf), "c"(subleaf));
 	return r;
+}
+
+static inline struct cpuid_regs cpuid(u32 leaf)
+{
+	return cpuid_count(leaf, 0);
 }
 
 static inline u64 rdtsc(void)

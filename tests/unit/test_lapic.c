@@ -430,18 +430,28 @@ TEST(mmio_read_widths_return_bytes_of_the_register)
 	CHECK_EQ(lapic_mmio_read(&apic, 0x38f, 1, now), 0);
 }
 
-TEST(mmio_writes_other_than_aligned_dwords_are_ignored)
+/* As APIC-register virtualization does it: the bytes a write covers replace those of the
+ * register, which is then written whole; bytes 4-15 of a slot take nothing. */
+TEST(mmio_narrow_writes_merge_into_the_register)
 {
 	setup_enabled();
-	lapic_mmio_write(&apic, LAPIC_TPR, 1, 0x55, now);
-	lapic_mmio_write(&apic, LAPIC_TPR, 2, 0x55, now);
-	lapic_mmio_write(&apic, LAPIC_TPR, 8, 0x55, now);
 	lapic_mmio_write(&apic, LAPIC_TPR + 4, 4, 0x55, now);
-	lapic_mmio_write(&apic, LAPIC_TPR + 1, 4, 0x55, now);
+	lapic_mmio_write(&apic, LAPIC_TPR + 8, 8, ~0ull, now);
 	CHECK_EQ(rd(LAPIC_TPR), 0);
 	CHECK_EQ(page[(LAPIC_TPR + 4) / 4], 0);
-	lapic_mmio_write(&apic, LAPIC_TPR, 4, 0x55, now);
+	lapic_mmio_write(&apic, LAPIC_TPR, 1, 0x55, now);
 	CHECK_EQ(rd(LAPIC_TPR), 0x55);
+	lapic_mmio_write(&apic, LAPIC_TPR + 1, 1, 0x77, now); /* bits 31:8 are reserved */
+	CHECK_EQ(rd(LAPIC_TPR), 0x55);
+	lapic_mmio_write(&apic, LAPIC_TIMER_ICR + 2, 2, 0x1234, now);
+	CHECK_EQ(rd(LAPIC_TIMER_ICR), 0x12340000);
+	lapic_mmio_write(&apic, LAPIC_TIMER_ICR + 3, 4, 0xab, now); /* only byte 3 is covered */
+	CHECK_EQ(rd(LAPIC_TIMER_ICR), 0xab340000);
+	lapic_mmio_write(&apic, LAPIC_SVR + 1, 1, 0, now); /* a byte can disable the APIC */
+	CHECK(!lapic_sw_enabled(&apic));
+	CHECK_EQ(mode_changes, 2); /* setup's SVR write, then this one */
+	lapic_mmio_write(&apic, LAPIC_TPR, 8, 0xffffffff00000042ull, now);
+	CHECK_EQ(rd(LAPIC_TPR), 0x42);
 }
 
 TEST(mmio_reads_all_ones_outside_xapic_mode)
@@ -625,7 +635,7 @@ CHECK_MAIN(
     CASE(xapic_register_write_masks), CASE(xapic_read_only_registers_ignore_writes),
     CASE(xapic_offsets_without_register_read_zero),
     CASE(mmio_read_widths_return_bytes_of_the_register),
-    CASE(mmio_writes_other_than_aligned_dwords_are_ignored),
+    CASE(mmio_narrow_writes_merge_into_the_register),
     CASE(mmio_reads_all_ones_outside_xapic_mode), CASE(apr_follows_the_sdm_formula),
     CASE(cr8_is_the_tpr_priority_class), CASE(icr_fixed_physical_decode),
     CASE(icr_decode_of_each_delivery_mode), CASE(icr_destination_shorthands),

@@ -48,6 +48,17 @@ TEST(trapped_svr_and_lvts)
 	CHECK_EQ(page[LAPIC_LVT_LINT0 / 4], 0x10700);
 }
 
+/* A byte the CPU merged into SVR at offset 0xf1: the register is applied whole. */
+TEST(trapped_narrow_write_applies_its_register)
+{
+	setup_enabled();
+	wr(LAPIC_LVT_LINT0, 0x700);
+	page[LAPIC_SVR / 4] = 0x0ff;
+	lapic_write_trapped(&apic, LAPIC_SVR + 1, now);
+	CHECK(!lapic_sw_enabled(&apic));
+	CHECK_EQ(page[LAPIC_LVT_LINT0 / 4], 0x10700);
+}
+
 TEST(trapped_esr_reads_back_latched_errors)
 {
 	setup_enabled();
@@ -119,6 +130,7 @@ TEST(trapped_x2apic_icr_uses_the_64bit_page_layout)
 
 CHECK_MAIN("lapic_trapped", CASE(trapped_id_ldr_dfr_icr_hi_restore_read_only_bits),
 	   CASE(trapped_tpr_updates_ppr), CASE(trapped_eoi_ends_the_interrupt_and_reads_zero),
-	   CASE(trapped_svr_and_lvts), CASE(trapped_esr_reads_back_latched_errors),
+	   CASE(trapped_svr_and_lvts), CASE(trapped_narrow_write_applies_its_register),
+	   CASE(trapped_esr_reads_back_latched_errors),
 	   CASE(trapped_icr_lo_sends), CASE(trapped_timer_registers), CASE(trapped_x2apic_self_ipi),
 	   CASE(trapped_x2apic_icr_uses_the_64bit_page_layout))

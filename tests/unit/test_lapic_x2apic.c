@@ -238,6 +238,7 @@ TEST(disabling_resets_state_and_keeps_xapic_id)
 {
 	setup_id(2, false);
 	wr(LAPIC_SVR, 0x1ff);
+	CHECK_EQ(mode_changes, 1); /* the software enable changes how it may be virtualized */
 	wr(LAPIC_ID, 0x0a000000);
 	wr(LAPIC_TPR, 0x30);
 	deliver(0x40);
@@ -247,7 +248,7 @@ TEST(disabling_resets_state_and_keeps_xapic_id)
 	wr(LAPIC_TIMER_ICR, 100);
 	CHECK(!lapic_accept(&apic, 3, false));
 	disable();
-	CHECK_EQ(mode_changes, 1);
+	CHECK_EQ(mode_changes, 2);
 	CHECK_EQ(lapic_highest_irr(&apic), -1);
 	CHECK_EQ(lapic_highest_isr(&apic), -1);
 	CHECK_EQ(page[LAPIC_TPR / 4], 0);
@@ -256,7 +257,7 @@ TEST(disabling_resets_state_and_keeps_xapic_id)
 	CHECK_EQ(lapic_timer_deadline(&apic), UINT64_MAX);
 	CHECK_EQ(apic.esr_pending, 0);
 	CHECK(lapic_base_write(&apic, LAPIC_DEFAULT_BASE | APIC_BASE_EN, now));
-	CHECK_EQ(mode_changes, 2);
+	CHECK_EQ(mode_changes, 3);
 	CHECK_EQ(rd(LAPIC_ID), 0x0a000000);
 	CHECK_EQ(rd(LAPIC_SVR), 0xff);
 	CHECK_EQ(rd(LAPIC_TIMER_ICR), 0);

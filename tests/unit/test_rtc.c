@@ -403,6 +403,33 @@ TEST(periodic_off_at_rate_zero)
 	CHECK_EQ(rd(&r, 0x0c), 0x00);
 }
 
+/* The poller learns the exact time of the next periodic tick, so it never lets two ticks
+ * pass between polls (each would be one interrupt; two in one poll make one). */
+TEST(next_event_periodic_and_update)
+{
+	struct rtc r;
+	setup(&r); /* 56.5 s: on a 1024 Hz tick boundary */
+	uint64_t start = now;
+	CHECK_EQ(rtc_next_event_ns(&r), UINT64_MAX);
+	wr(&r, 0x0b, 0x42);
+	rd(&r, 0x0c);
+	CHECK_EQ(rtc_next_event_ns(&r), start + 976563); /* 32 ticks of 30517.578125 ns */
+	now = rtc_next_event_ns(&r);
+	rtc_update(&r);
+	CHECK(irq8);
+	CHECK_EQ(rd(&r, 0x0c) & 0x40, 0x40);
+	CHECK_EQ(rtc_next_event_ns(&r), start + 1953125);
+	now = start + 3 * 976563; /* polled late: a tick is due, not latched yet */
+	CHECK_EQ(rtc_next_event_ns(&r), now);
+	rtc_update(&r);
+	CHECK_EQ(rtc_next_event_ns(&r), start + 3906250);
+	wr(&r, 0x0b, 0x12); /* update-ended only: the next second */
+	rd(&r, 0x0c);
+	CHECK_EQ(rtc_next_event_ns(&r), start + NS / 2);
+	wr(&r, 0x0b, 0x92); /* SET stops update cycles (and clears UIE) */
+	CHECK_EQ(rtc_next_event_ns(&r), UINT64_MAX);
+}
+
 TEST(alarm_flag_at_matching_second)
 {
 	struct rtc r;
@@ -592,7 +619,8 @@ CHECK_MAIN("rtc", CASE(epoch_zero_is_thursday), CASE(before_epoch), CASE(leap_da
 	   CASE(reg_a_uip_read_only), CASE(reg_d_reports_valid_ram), CASE(reg_c_clears_on_read),
 	   CASE(update_interrupt_on_irq8), CASE(periodic_interrupt_rate),
 	   CASE(periodic_slow_rates_1_and_2), CASE(periodic_flag_without_pie),
-	   CASE(periodic_off_at_rate_zero), CASE(alarm_flag_at_matching_second),
+	   CASE(periodic_off_at_rate_zero), CASE(next_event_periodic_and_update),
+	   CASE(alarm_flag_at_matching_second),
 	   CASE(alarm_dont_care_and_skipped_polls), CASE(set_freezes_clock_and_stops_updates),
 	   CASE(set_and_write_new_time), CASE(set_time_in_binary_12h),
 	   CASE(write_while_running_moves_clock), CASE(nmi_mask_bit_and_index_masking),
