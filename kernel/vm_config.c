@@ -329,5 +329,8 @@ bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *er
 	while ((r = next_word(&p, word, err, errlen)) > 0)
 		if (!parse_setting(word, &seen, cfg, err, errlen))
 			return false;
+	if (r == 0 && !cfg->name[0])
+		return fail(err, errlen, WORD_FMT ": no file name to name the VM after; give name=",
+			    WORD_ARGS(cfg->image));
 	return r == 0;
 }

@@ -271,6 +271,17 @@ TEST(bios_on_off)
 	CHECK(rejects("flat.bin bios=on bios=off", "bios=off: bios= given twice"));
 }
 
+/* The default name is the image path's last component: a path ending in '/' has none, and
+ * a VM needs a name (found by tests/fuzz/fuzz_vm_config: "/" made a VM named ""). */
+TEST(image_without_file_name_needs_name)
+{
+	CHECK(rejects("/", "/: no file name to name the VM after; give name="));
+	CHECK(rejects("boot/guests/ mem=4",
+		      "boot/guests/: no file name to name the VM after; give name="));
+	CHECK(parse("boot/guests/ name=g"));
+	CHECK_STR(cfg.name, "g");
+}
+
 TEST(error_fits_small_buffer)
 {
 	char small[12];
@@ -288,4 +299,5 @@ CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
 	   CASE(bad_name_rejected), CASE(bad_on_reset_and_initrd_rejected),
 	   CASE(empty_line_and_setting_as_first_word_rejected), CASE(cmdline_length_limit),
 	   CASE(overlong_word_rejected_without_overflow), CASE(modules_list_parsed_in_order),
-	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(error_fits_small_buffer))
+	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(error_fits_small_buffer),
+	   CASE(image_without_file_name_needs_name))
