@@ -4,6 +4,7 @@
 #include "tests/unit/check.h"
 #include "vmx/insn_decode.h"
 #include "vmx/vmcs.h"
+#include <stdlib.h>
 
 #define MAX_BYTES 15
 
@@ -370,6 +371,37 @@ TEST(fifteen_byte_limit)
 	CHECK(!mmio_insn_decode(bytes, sizeof bytes, L64, &got));
 }
 
+/* A 15-byte instruction in a heap block of exactly 15 bytes: any "available" count from 15
+ * up is capped (ASan would see a 16th byte read), one fewer truncates it. */
+TEST(available_bytes_capped_at_fifteen)
+{
+	static const size_t avails[] = {15, 16, 4096, SIZE_MAX};
+	uint8_t *bytes = malloc(MAX_BYTES);
+	struct mmio_insn got;
+	memset(bytes, 0x66, MAX_BYTES);
+	bytes[13] = 0x8b;
+	bytes[14] = 0x07;
+	for (unsigned i = 0; i < sizeof avails / sizeof avails[0]; i++) {
+		CHECK(mmio_insn_decode(bytes, avails[i], L64, &got));
+		CHECK_EQ(got.length, 15);
+	}
+	CHECK(!mmio_insn_decode(bytes, 14, L64, &got));
+	memset(bytes, 0x66, MAX_BYTES); /* 15 prefixes: the opcode would be the 16th byte */
+	CHECK(!mmio_insn_decode(bytes, SIZE_MAX, L64, &got));
+	free(bytes);
+}
+
+/* 64-bit moffs (movabs) is the longest displacement: 8 bytes, then nothing more. */
+TEST(moffs64_needs_all_eight_bytes)
+{
+	const uint8_t movabs[] = {0x48, 0xa1, 0x00, 0x00, 0xe0, 0xfe, 0x00, 0x00, 0x00, 0x00};
+	struct mmio_insn got;
+	CHECK(mmio_insn_decode(movabs, sizeof movabs, L64, &got));
+	CHECK_EQ(got.length, 10);
+	CHECK_EQ(got.size, 8);
+	CHECK(!mmio_insn_decode(movabs, sizeof movabs - 1, L64, &got));
+}
+
 static struct mmio_insn decode(const uint8_t *bytes, size_t n, enum cpu_mode mode)
 {
 	struct mmio_insn in = {0};
@@ -549,4 +581,5 @@ CHECK_MAIN("insn_decode", CASE(table_has_at_least_forty_forms), CASE(valid_forms
 	   CASE(reads_write_registers_with_x86_width_rules), CASE(extending_reads),
 	   CASE(writes_leave_registers_alone), CASE(rep_stos_steps_rdi_and_rcx_by_direction),
 	   CASE(stos_without_rep_keeps_rcx), CASE(stos_register_updates_follow_address_size),
-	   CASE(cpu_mode_from_cr0_efer_and_cs))
+	   CASE(cpu_mode_from_cr0_efer_and_cs), CASE(available_bytes_capped_at_fifteen),
+	   CASE(moffs64_needs_all_eight_bytes))
