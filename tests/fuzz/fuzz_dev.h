@@ -42,7 +42,6 @@ static inline void fuzz_io(struct io_bus *bus, struct fuzz_input *in, const uint
 
 struct fuzz_irqs {
 	bool level[FUZZ_IRQS];
-	unsigned rises[FUZZ_IRQS];
 	struct irq_sink sink;
 };
 
@@ -50,8 +49,6 @@ static inline void fuzz_irq_set(void *ctx, unsigned irq, bool level)
 {
 	struct fuzz_irqs *s = ctx;
 	FUZZ_CHECK(irq < FUZZ_IRQS);
-	if (level && !s->level[irq])
-		s->rises[irq]++;
 	s->level[irq] = level;
 }
 

@@ -33,8 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (fuzz_below(&in, 4)) {
 		case 0:
 		case 1: {
-			/* Mostly IOREGSEL/IOWIN, sometimes anywhere in (or just past) the window.
-			 */
+			/* IOREGSEL or IOWIN, or anywhere up to just past the window */
 			uint8_t sel = fuzz_u8(&in);
 			uint64_t offset = sel & 0x80 ? fuzz_u16(&in) % (IOAPIC_MMIO_SIZE + 16)
 						     : (sel & 1 ? IOAPIC_WINDOW : IOAPIC_REGSEL);

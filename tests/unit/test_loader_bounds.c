@@ -148,10 +148,16 @@ TEST(segment_file_bytes_end_at_the_file_end)
 /* p_offset + p_filesz must not wrap past 2^64 back into the file. */
 TEST(segment_file_offset_that_wraps)
 {
-	static const uint64_t offsets[] = {NEAR_2_64(0x800), NEAR_2_64(1), NEAR_2_64(0x10)};
+	/* offset + size lands inside the 0x200-byte file once it wraps */
+	static const struct {
+		uint64_t offset, size;
+	} wraps[] = {{NEAR_2_64(0x10), 0x20},
+		     {NEAR_2_64(1), 2},
+		     {NEAR_2_64(0x800), 0x9ff},
+		     {1ull << 63, 1ull << 63}};
 	setup(GUEST_MEM);
-	for (unsigned i = 0; i < sizeof offsets / sizeof offsets[0]; i++) {
-		struct seg s = one_seg(offsets[i], 0x1000);
+	for (unsigned i = 0; i < sizeof wraps / sizeof wraps[0]; i++) {
+		struct seg s = one_seg(wraps[i].offset, wraps[i].size);
 		build_elf64(&s, 1, 0x100000);
 		CHECK(exact_fails_with(0x200, "run past the end of the image"));
 	}
