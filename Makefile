@@ -23,14 +23,17 @@ KLDFLAGS := -m elf_x86_64 -nostdlib -static -no-pie -z max-page-size=0x1000 --no
 # Host unit tests run natively, with sanitizers: device models, parsers, EPT and the
 # decoder are ordinary C that must not depend on being inside the hypervisor.
 HCFLAGS := -std=c11 -O1 -g $(WARN) -Wno-missing-prototypes -I. -DHOST_TEST \
-           -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer -MMD -MP
+           -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+# Each test binary is one compiler run over several sources, for which -MMD records only the
+# last one's headers: the binaries depend on every header instead.
+HOST_HDRS := $(wildcard */*.h tests/*/*.h)
 
 KSRC_C := $(wildcard boot/*.c kernel/*.c drivers/*.c vmx/*.c ept/*.c sched/*.c devices/*.c)
 KSRC_S := $(wildcard boot/*.S vmx/*.S)
 KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
 KERNEL := $(BUILD)/mhv.elf
 
-.PHONY: all kernel guests unit-tests tools test run bench bench-linux deps clean format install
+.PHONY: all kernel guests unit-tests tools fuzzers fuzz test run bench bench-linux deps clean format install
 all: kernel guests unit-tests tools
 
 kernel: $(KERNEL)
@@ -56,7 +59,7 @@ UNIT_BINS := $(patsubst %,$(BUILD)/unit/%,$(UNIT_TESTS))
 UNIT_COMMON := tests/unit/check.c tests/unit/shim.c
 
 define unit_rule
-$(BUILD)/unit/$(1): tests/unit/$(1).c $(UNIT_COMMON) $$($(1)_SRCS)
+$(BUILD)/unit/$(1): tests/unit/$(1).c $(UNIT_COMMON) $$($(1)_SRCS) $(HOST_HDRS)
 	@mkdir -p $$(dir $$@)
 	@echo "  HOSTCC  $$@"
 	$(Q)$(HOSTCC) $(HCFLAGS) -o $$@ $$(filter %.c,$$^)
@@ -73,6 +76,25 @@ $(BUILD)/tools/screen-text: tests/boot/screen_text.c drivers/font5x7.c drivers/f
 	@echo "  HOSTCC  $@"
 	$(Q)$(HOSTCC) -std=c11 -O2 $(WARN) -Wno-missing-prototypes -I. -o $@ $(filter %.c,$^)
 
+# --- libFuzzer harnesses: each tests/fuzz/NAME.mk adds NAME to FUZZ_TARGETS and sets NAME_SRCS.
+# Same sources and defines as the unit tests, built by clang with libFuzzer. ---
+FUZZCC	     ?= clang
+FUZZ_SECONDS ?= 60
+FCFLAGS := $(filter-out -fsanitize=%,$(HCFLAGS)) -fsanitize=fuzzer,address,undefined
+FUZZ_TARGETS :=
+include $(wildcard tests/fuzz/*.mk)
+FUZZ_BINS := $(patsubst %,$(BUILD)/fuzz/%,$(FUZZ_TARGETS))
+
+define fuzz_rule
+$(BUILD)/fuzz/$(1): tests/fuzz/$(1).c tests/unit/shim.c $$($(1)_SRCS) $(HOST_HDRS)
+	@mkdir -p $$(dir $$@)
+	@echo "  FUZZCC  $$@"
+	$(Q)$(FUZZCC) $(FCFLAGS) -o $$@ $$(filter %.c,$$^)
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+
+fuzzers: $(FUZZ_BINS)
+
 # --- test guests: each guests/NAME.mk adds its images to GUEST_IMAGES ---
 GUEST_IMAGES :=
 include $(wildcard guests/*.mk)
@@ -83,8 +105,13 @@ deps:
 	@tools/install-deps
 
 test: deps
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory all fuzzers
 	@tests/run-all
+
+# Every harness for FUZZ_SECONDS (make test runs them for a few seconds only).
+fuzz: deps
+	@$(MAKE) --no-print-directory fuzzers
+	@tests/fuzz/run --seconds $(FUZZ_SECONDS)
 
 run: deps
 	@$(MAKE) --no-print-directory kernel guests
@@ -99,9 +126,9 @@ bench-linux: deps
 	@tools/bench-linux
 
 format:
-	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c guests/*/*.c)
+	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.[ch] guests/*/*.c)
 
 clean:
 	rm -rf $(BUILD)
 
--include $(KOBJS:.o=.d) $(wildcard $(BUILD)/unit/*.d)
+-include $(KOBJS:.o=.d)

@@ -66,7 +66,8 @@ const struct mmio_range *mmio_bus_find(const struct mmio_bus *bus, uint64_t gpa)
 bool mmio_bus_dispatch(const struct mmio_bus *bus, struct mmio_access *a)
 {
 	const struct mmio_range *r = mmio_bus_find(bus, a->gpa);
-	if (!r || a->gpa + a->size > r->base + r->size)
+	/* Measured from the range's start: gpa + size could wrap past 2^64. */
+	if (!r || a->size > r->size - (a->gpa - r->base))
 		return false;
 	r->fn(r->dev, a->gpa - r->base, a);
 	return true;

@@ -159,9 +159,24 @@ static unsigned decode_hour(const struct rtc *r, uint8_t v)
 	return decode(r, v & ~HOUR_PM) % 12 + (v & HOUR_PM ? 12 : 0);
 }
 
-static int64_t guest_ns(const struct rtc *r)
+/* The guest clock at time-source reading `host`: whole seconds since the epoch and the
+ * nanoseconds into the current one. Kept apart because a guest may set any year up to 9999
+ * (25599 in binary mode), far beyond the nanosecond range of 64 bits (the year 2262). */
+struct guest_time {
+	int64_t sec;
+	int64_t ns; /* 0 .. NS_PER_SEC - 1 */
+};
+
+static struct guest_time guest_time_at(const struct rtc *r, uint64_t host)
 {
-	return (int64_t)r->now_ns(r->ctx) + r->offset_ns;
+	int64_t ns = (int64_t)(host % NS_PER_SEC) + r->offset_ns;
+	int64_t sec = (int64_t)(host / NS_PER_SEC) + r->offset_sec + ns / NS_PER_SEC;
+	return (struct guest_time){sec, ns % NS_PER_SEC};
+}
+
+static struct guest_time guest_time(const struct rtc *r)
+{
+	return guest_time_at(r, r->now_ns(r->ctx));
 }
 
 static void current_time(const struct rtc *r, struct rtc_time *t)
@@ -169,7 +184,7 @@ static void current_time(const struct rtc *r, struct rtc_time *t)
 	if (frozen(r))
 		*t = r->set_time;
 	else
-		rtc_time_from_epoch(floor_div(guest_ns(r), NS_PER_SEC), t);
+		rtc_time_from_epoch(guest_time(r).sec, t);
 }
 
 /* Run the clock from `t` onwards. The next update comes one second later, as when SET is
@@ -177,7 +192,11 @@ static void current_time(const struct rtc *r, struct rtc_time *t)
 static void start_clock(struct rtc *r, const struct rtc_time *t)
 {
 	int64_t sec = rtc_time_to_epoch(t);
-	r->offset_ns = sec * NS_PER_SEC - (int64_t)r->now_ns(r->ctx);
+	uint64_t host = r->now_ns(r->ctx);
+	uint32_t into_second = (uint32_t)(host % NS_PER_SEC);
+	/* offset = sec s - host ns, with its nanosecond part in [0, NS_PER_SEC). */
+	r->offset_sec = sec - (int64_t)(host / NS_PER_SEC) - (into_second ? 1 : 0);
+	r->offset_ns = into_second ? (uint32_t)NS_PER_SEC - into_second : 0;
 	r->last_update_sec = sec;
 	r->uip_shown_sec = sec;
 }
@@ -243,7 +262,7 @@ static void latch_flags(struct rtc *r)
 
 	if (frozen(r))
 		return; /* SET inhibits update cycles, hence UF and AF */
-	int64_t sec = floor_div((int64_t)host + r->offset_ns, NS_PER_SEC);
+	int64_t sec = guest_time_at(r, host).sec;
 	if (sec > r->last_update_sec) {
 		r->flags |= C_UF;
 		if (alarm_due(r, r->last_update_sec, sec))
@@ -411,9 +430,9 @@ static bool read_uip(struct rtc *r)
 {
 	if (frozen(r))
 		return false;
-	int64_t ns = guest_ns(r);
-	int64_t sec = floor_div(ns, NS_PER_SEC);
-	if (ns - sec * NS_PER_SEC >= NS_PER_SEC - UIP_WINDOW_NS) {
+	struct guest_time now = guest_time(r);
+	int64_t sec = now.sec;
+	if (now.ns >= NS_PER_SEC - UIP_WINDOW_NS) {
 		r->uip_shown_sec = sec + 1;
 		return true;
 	}

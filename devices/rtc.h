@@ -40,7 +40,8 @@ struct rtc {
 	uint8_t index;
 	bool nmi_masked;
 	uint8_t cmos[RTC_CMOS_SIZE]; /* registers A and B, alarms and CMOS RAM; not the clock */
-	int64_t offset_ns;	     /* guest time = time source + offset */
+	int64_t offset_sec;	     /* guest time = time source + offset_sec s + offset_ns */
+	uint32_t offset_ns;	     /* 0 .. 999999999 */
 	struct rtc_time set_time;    /* the clock while SET freezes it */
 	int64_t last_update_sec;     /* guest second of the last update cycle looked at */
 	int64_t uip_shown_sec;	     /* the update (to this guest second) UIP was last shown for */

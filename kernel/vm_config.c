@@ -408,5 +408,8 @@ bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *er
 			return false;
 	if (r == 0 && cfg->have_mac && !cfg->net[0])
 		return fail(err, errlen, "mac= without net=: there is no NIC to give it to");
+	if (r == 0 && !cfg->name[0])
+		return fail(err, errlen, WORD_FMT ": no file name to name the VM after; give name=",
+			    WORD_ARGS(cfg->image));
 	return r == 0;
 }

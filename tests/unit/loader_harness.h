@@ -6,6 +6,7 @@
 #include "tests/unit/check.h"
 #include "tests/unit/shim.h"
 #include "tests/unit/test_ram.h"
+#include <elf.h>
 
 #define MIB	       (1ull << 20)
 #define GUEST_MEM      (4 * MIB)
@@ -107,4 +108,67 @@ static inline void build_mb1_kernel(uint32_t extra_flags)
 	put_mb1_header(0x40, MB1_FLAGS_ADDR | extra_flags);
 	put_mb1_addresses(0x40, MBK_LOAD + 0x40, MBK_LOAD, MBK_LOAD + MBK_FILE,
 			  MBK_LOAD + MBK_FILE + MBK_BSS, MBK_ENTRY);
+}
+
+/* ELF32 executable: header at 0, program headers at 52; segment data filled with a pattern. */
+static inline void build_elf32(const struct seg *segs, int n, uint64_t e_entry, uint16_t machine)
+{
+	Elf32_Ehdr eh = {0};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS32;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = machine;
+	eh.e_version = EV_CURRENT;
+	eh.e_entry = (uint32_t)e_entry;
+	eh.e_phoff = sizeof eh;
+	eh.e_ehsize = sizeof eh;
+	eh.e_phentsize = sizeof(Elf32_Phdr);
+	eh.e_phnum = (uint16_t)n;
+	memcpy(image, &eh, sizeof eh);
+	for (int i = 0; i < n; i++) {
+		Elf32_Phdr ph = {.p_type = segs[i].type,
+				 .p_offset = (uint32_t)segs[i].offset,
+				 .p_vaddr = (uint32_t)segs[i].vaddr,
+				 .p_paddr = (uint32_t)segs[i].paddr,
+				 .p_filesz = (uint32_t)segs[i].filesz,
+				 .p_memsz = (uint32_t)segs[i].memsz,
+				 .p_align = 0x1000};
+		memcpy(image + sizeof eh + i * sizeof ph, &ph, sizeof ph);
+		if (segs[i].offset <= sizeof image &&
+		    segs[i].filesz <= sizeof image - segs[i].offset)
+			fill_pattern(segs[i].offset, segs[i].filesz, (uint8_t)(0x10 * (i + 1)));
+	}
+}
+
+static inline void build_elf64(const struct seg *segs, int n, uint64_t e_entry)
+{
+	Elf64_Ehdr eh = {0};
+	memcpy(eh.e_ident, ELFMAG, SELFMAG);
+	eh.e_ident[EI_CLASS] = ELFCLASS64;
+	eh.e_ident[EI_DATA] = ELFDATA2LSB;
+	eh.e_ident[EI_VERSION] = EV_CURRENT;
+	eh.e_type = ET_EXEC;
+	eh.e_machine = EM_X86_64;
+	eh.e_version = EV_CURRENT;
+	eh.e_entry = e_entry;
+	eh.e_phoff = sizeof eh;
+	eh.e_ehsize = sizeof eh;
+	eh.e_phentsize = sizeof(Elf64_Phdr);
+	eh.e_phnum = (uint16_t)n;
+	memcpy(image, &eh, sizeof eh);
+	for (int i = 0; i < n; i++) {
+		Elf64_Phdr ph = {.p_type = segs[i].type,
+				 .p_offset = segs[i].offset,
+				 .p_vaddr = segs[i].vaddr,
+				 .p_paddr = segs[i].paddr,
+				 .p_filesz = segs[i].filesz,
+				 .p_memsz = segs[i].memsz,
+				 .p_align = 0x1000};
+		memcpy(image + sizeof eh + i * sizeof ph, &ph, sizeof ph);
+		if (segs[i].offset <= sizeof image &&
+		    segs[i].filesz <= sizeof image - segs[i].offset)
+			fill_pattern(segs[i].offset, segs[i].filesz, (uint8_t)(0x10 * (i + 1)));
+	}
 }

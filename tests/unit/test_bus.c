@@ -72,6 +72,29 @@ TEST(mmio_dispatch_offsets_and_misses)
 	CHECK(mmio_bus_find(&bus, 0xfeaffff0) == 0);
 }
 
+/* An access may end exactly at the end of its range, not a byte past it, even where the
+ * range ends just below 2^64 and gpa + size wraps (found by tests/fuzz/fuzz_bus). */
+TEST(mmio_access_ends_at_the_range_end)
+{
+	struct mmio_bus bus = {0};
+	uint64_t off = 0;
+	CHECK(mmio_bus_register(&bus, 0xfec00000, 0x1000, mmio_fn, &off));
+	struct mmio_access a = {.gpa = 0xfec00ff8, .size = 8};
+	CHECK(mmio_bus_dispatch(&bus, &a));
+	CHECK_EQ(off, 0xff8);
+	a.gpa = 0xfec00ff9;
+	CHECK(!mmio_bus_dispatch(&bus, &a));
+	CHECK(mmio_bus_register(&bus, 0ull - 0x10, 0xf, mmio_fn, &off)); /* up to 2^64 - 2 */
+	a = (struct mmio_access){.gpa = 0ull - 0x9, .size = 8};
+	off = 0;
+	CHECK(mmio_bus_dispatch(&bus, &a));
+	CHECK_EQ(off, 7);
+	a.gpa = 0ull - 0x8;
+	CHECK(!mmio_bus_dispatch(&bus, &a));
+	a.gpa = 0ull - 0x2;
+	CHECK(!mmio_bus_dispatch(&bus, &a));
+}
+
 static uint32_t last_dev;
 static void tag_fn(void *dev, struct io_access *a)
 {
@@ -95,4 +118,5 @@ TEST(last_hit_cache_routes_correctly)
 }
 
 CHECK_MAIN("bus", CASE(last_hit_cache_routes_correctly), CASE(unclaimed_port_reads_all_ones), CASE(registered_range_gets_access),
-	   CASE(overlapping_io_rejected), CASE(mmio_dispatch_offsets_and_misses))
+	   CASE(overlapping_io_rejected), CASE(mmio_dispatch_offsets_and_misses),
+	   CASE(mmio_access_ends_at_the_range_end))

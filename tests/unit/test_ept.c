@@ -295,6 +295,31 @@ TEST(bad_arguments_are_refused_untouched)
 	teardown(&ept);
 }
 
+/* Ranges may end exactly at 2^48 (guest) or 2^52 (host), not one page further, and a start
+ * near 2^64 must not wrap its end into the low addresses. */
+TEST(range_limits_and_wrapping_ends)
+{
+	struct ept ept;
+	setup(&ept);
+	CHECK(!ept_map(&ept, 0ull - KiB4, 0x1000, 2 * KiB4, EPT_RWX));
+	CHECK(!ept_map(&ept, 0ull - 2 * MiB2, 0, 4 * MiB2, EPT_RWX));
+	CHECK(!ept_map(&ept, 1ull << 48, 0x1000, KiB4, EPT_RWX));
+	CHECK(!ept_map(&ept, 0x1000, 0ull - KiB4, 2 * KiB4, EPT_RWX));
+	CHECK(!ept_map(&ept, 0x1000, 1ull << 52, KiB4, EPT_RWX));
+	CHECK(!ept_unmap(&ept, 0ull - KiB4, 2 * KiB4));
+	CHECK(!ept_unmap(&ept, 1ull << 48, KiB4));
+	CHECK_EQ(table(ept.pml4_pa)[0], 0);
+	CHECK_EQ(table(ept.pml4_pa)[511], 0);
+	CHECK(ept_map(&ept, (1ull << 48) - 2 * KiB4, (1ull << 52) - 2 * KiB4, 2 * KiB4, EPT_R));
+	check_maps(&ept, (1ull << 48) - 1, (1ull << 52) - 1, EPT_R, KiB4);
+	struct ept_mapping m;
+	CHECK(!ept_query(&ept, 1ull << 48, &m));
+	CHECK(!ept_query(&ept, ~0ull, &m));
+	CHECK(ept_unmap(&ept, (1ull << 48) - 2 * KiB4, 2 * KiB4));
+	check_unmapped(&ept, (1ull << 48) - 1);
+	teardown(&ept);
+}
+
 TEST(top_of_gpa_space_and_pml4_boundary)
 {
 	struct ept ept;
@@ -502,7 +527,8 @@ CHECK_MAIN("ept", CASE(init_takes_one_empty_pml4), CASE(init_fails_without_frame
 	   CASE(unaligned_ends_use_4k_middle_uses_2m), CASE(tail_shorter_than_2m_uses_4k),
 	   CASE(every_leaf_is_write_back), CASE(prot_bits_are_kept_per_mapping),
 	   CASE(bad_arguments_are_refused_untouched), CASE(top_of_gpa_space_and_pml4_boundary),
-	   CASE(partial_unmap_splits_large_page), CASE(partial_remap_splits_large_page),
+	   CASE(range_limits_and_wrapping_ends), CASE(partial_unmap_splits_large_page),
+	   CASE(partial_remap_splits_large_page),
 	   CASE(whole_2m_remap_replaces_table_with_large_page), CASE(unmap_returns_emptied_tables),
 	   CASE(unmap_skips_holes_and_removes_both_sizes),
 	   CASE(flush_only_when_present_entry_changes),

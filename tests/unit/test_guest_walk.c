@@ -553,6 +553,87 @@ TEST(paging_off_checks_nothing)
 	CHECK_EQ(translate(&p, 0x1234, ACCESS_FETCH), 0x1234);
 }
 
+/* A paging structure in the last page of guest memory is read; one page further is not. */
+TEST(tables_at_the_end_of_guest_memory)
+{
+	reset();
+	const uint64_t last = GUEST_MEM_SIZE - 0x1000;
+	struct guest_paging p = paging_4level;
+	p.cr3 = last;
+	put64(last + 8 * 0x1ff, 0x2000 | P); /* the memory's very last 8 bytes */
+	put64(0x2000 + 8 * 0x1ff, 0x3000 | P);
+	put64(0x3000 + 8 * 0x1ff, 0x4000 | P);
+	put64(0x4000 + 8 * 0x1ff, 0x9000 | P);
+	uint64_t gpa;
+	CHECK_EQ(walk(&p, 0xffffffffffffffffull, &gpa), WALK_OK);
+	CHECK_EQ(gpa, 0x9fff);
+	p.cr3 = GUEST_MEM_SIZE;
+	CHECK_EQ(walk(&p, 0xffffffffffffffffull, &gpa), WALK_BAD_GPA);
+	p.cr3 = 0x000ffffffffff000ull; /* the highest table address an entry can hold */
+	CHECK_EQ(walk(&p, 0, &gpa), WALK_BAD_GPA);
+}
+
+/* Entry bits 63:52 (NX, ignored bits) and 11:0 never reach the address; neither do the
+ * bits 51:30 of a 1 GiB page below its base, nor address bits past PSE-36's 40. */
+TEST(entry_bits_outside_the_address_field)
+{
+	reset();
+	map_4level_tables();
+	put64(0x4000 + 8 * 0x003, 0xfff0000000005fffull);
+	uint64_t gpa;
+	CHECK_EQ(walk(&paging_4level, GLA64, &gpa), WALK_OK);
+	CHECK_EQ(gpa, 0x5abc);
+	put64(0x2000 + 8 * 0x101, 0xffffffffffffffffull); /* 1 GiB page, every bit set */
+	CHECK_EQ(walk(&paging_4level, GLA64, &gpa), WALK_OK);
+	CHECK_EQ(gpa, 0xfffffc0000000ull | (GLA64 & 0x3fffffff));
+	CHECK(gpa < (1ull << 52));
+	reset();
+	put32(0x1000 + 4 * 0x201, 0xffffffff); /* 4 MiB page: bit 21 is reserved, not address */
+	CHECK_EQ(walk(&paging32_pse, 0x80412345, &gpa), WALK_OK);
+	CHECK_EQ(gpa, 0xffffc12345ull);
+	CHECK(gpa < (1ull << 40));
+}
+
+/* Fetches wrap like the CPU's linear addresses: at 2^32 outside long mode, at 2^64 in it. */
+TEST(fetch_wraps_at_the_top_of_the_linear_space)
+{
+	reset();
+	guest_mem[0] = 0x11;
+	guest_mem[1] = 0x22;
+	uint8_t buf[4];
+	struct guest_paging off = {.cr0 = CR0_PE};
+	CHECK_EQ(guest_fetch(&off, 0xfffffffe, buf, sizeof buf, mem_read, NULL), 0);
+	put64(0x1000, 0x2000 | P);
+	put64(0x2000, 0x3000 | P);
+	put64(0x3000, 0x4000 | P);
+	put64(0x4000, 0x0000 | P); /* linear page 0 -> guest page 0 */
+	put64(0x1000 + 8 * 0x1ff, 0x2000 | P);
+	put64(0x2000 + 8 * 0x1ff, 0x3000 | P);
+	put64(0x3000 + 8 * 0x1ff, 0x4000 | P);
+	put64(0x4000 + 8 * 0x1ff, 0x6000 | P); /* the last linear page */
+	guest_mem[0x6ffe] = 0xfe;
+	guest_mem[0x6fff] = 0xff;
+	CHECK_EQ(
+	    guest_fetch(&paging_4level, 0xfffffffffffffffeull, buf, sizeof buf, mem_read, NULL), 4);
+	CHECK_EQ(buf[0], 0xfe);
+	CHECK_EQ(buf[1], 0xff);
+	CHECK_EQ(buf[2], 0x11);
+	CHECK_EQ(buf[3], 0x22);
+}
+
+/* The PDPT address is CR3 bits 31:5 in PAE mode: bits 4:0 and 63:32 are not part of it. */
+TEST(pae_cr3_uses_bits_31_to_5)
+{
+	reset();
+	put64(0x1020 + 8 * 3, 0x2000 | P);
+	put64(0x2000 + 8 * 1, 0x400200000ull | PS | P);
+	struct guest_paging p = paging_pae;
+	p.cr3 = 0xffffffff0000103full;
+	uint64_t gpa;
+	CHECK_EQ(walk(&p, 0xc0201234, &gpa), WALK_OK);
+	CHECK_EQ(gpa, 0x400201234);
+}
+
 CHECK_MAIN("guest_walk", CASE(paging_off_is_identity_on_32_bits), CASE(two_level_4k_page),
 	   CASE(two_level_not_present), CASE(two_level_4m_page_with_pse36),
 	   CASE(two_level_ps_ignored_without_pse), CASE(pae_4k_page_above_4g), CASE(pae_2m_page),
@@ -567,4 +648,6 @@ CHECK_MAIN("guest_walk", CASE(paging_off_is_identity_on_32_bits), CASE(two_level
 	   CASE(user_accesses_need_user_pages_and_rw_whatever_wp),
 	   CASE(smap_blocks_supervisor_data_accesses_to_user_pages), CASE(smep_and_nx_for_fetches),
 	   CASE(reserved_bits_fault_with_rsvd), CASE(two_level_rights_and_pse_reserved_bit),
-	   CASE(pae_pdpte_carries_no_rights), CASE(paging_off_checks_nothing))
+	   CASE(pae_pdpte_carries_no_rights), CASE(paging_off_checks_nothing),
+	   CASE(tables_at_the_end_of_guest_memory), CASE(entry_bits_outside_the_address_field),
+	   CASE(fetch_wraps_at_the_top_of_the_linear_space), CASE(pae_cr3_uses_bits_31_to_5))

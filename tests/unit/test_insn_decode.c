@@ -6,6 +6,7 @@
 #include "vmx/guest_regs.h"
 #include "vmx/insn_decode.h"
 #include "vmx/vmcs.h"
+#include <stdlib.h>
 
 #define MAX_BYTES 15
 
@@ -636,8 +637,40 @@ TEST(cpu_mode_from_cr0_efer_and_cs)
 	CHECK_EQ(cpu_mode_of(CR0_PE, RFLAGS_FIXED | RFLAGS_VM, 0, 0), CPU_MODE_REAL16);
 }
 
+/* A 15-byte instruction in a heap block of exactly 15 bytes: any "available" count from 15
+ * up is capped (ASan would see a 16th byte read), one fewer truncates it. */
+TEST(available_bytes_capped_at_fifteen)
+{
+	static const size_t avails[] = {15, 16, 4096, SIZE_MAX};
+	uint8_t *bytes = malloc(MAX_BYTES);
+	struct insn got;
+	memset(bytes, 0x66, MAX_BYTES);
+	bytes[13] = 0x8b;
+	bytes[14] = 0x07;
+	for (unsigned i = 0; i < sizeof avails / sizeof avails[0]; i++) {
+		CHECK(insn_decode(bytes, avails[i], L64, &got));
+		CHECK_EQ(got.length, 15);
+	}
+	CHECK(!insn_decode(bytes, 14, L64, &got));
+	memset(bytes, 0x66, MAX_BYTES); /* 15 prefixes: the opcode would be the 16th byte */
+	CHECK(!insn_decode(bytes, SIZE_MAX, L64, &got));
+	free(bytes);
+}
+
+/* 64-bit moffs (movabs) is the longest displacement: 8 bytes, then nothing more. */
+TEST(moffs64_needs_all_eight_bytes)
+{
+	const uint8_t movabs[] = {0x48, 0xa1, 0x00, 0x00, 0xe0, 0xfe, 0x00, 0x00, 0x00, 0x00};
+	struct insn got;
+	CHECK(insn_decode(movabs, sizeof movabs, L64, &got));
+	CHECK_EQ(got.length, 10);
+	CHECK_EQ(got.dst.size, 8);
+	CHECK(!insn_decode(movabs, sizeof movabs - 1, L64, &got));
+}
+
 CHECK_MAIN("insn_decode", CASE(table_has_at_least_a_hundred_forms),
 	   CASE(valid_forms_decode_exactly), CASE(valid_forms_ignore_following_bytes),
 	   CASE(truncated_forms_rejected), CASE(unsupported_forms_rejected),
 	   CASE(fifteen_byte_limit), CASE(memory_operands_locate_exactly),
-	   CASE(cpu_mode_from_cr0_efer_and_cs))
+	   CASE(cpu_mode_from_cr0_efer_and_cs),
+	   CASE(available_bytes_capped_at_fifteen), CASE(moffs64_needs_all_eight_bytes))

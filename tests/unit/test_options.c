@@ -56,6 +56,34 @@ TEST(number_limits)
 	CHECK_EQ(hv_options_parse("rtc=99999999999", &o), 1);
 }
 
+/* At most 10 digits and at most 2^32 - 1, whatever the digits: no wrap at 2^32 or 2^64. */
+TEST(number_bounds_at_2_32_and_2_64)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse("runtime=4294967295", &o), 0);
+	CHECK_EQ(o.runtime_s, 4294967295u);
+	CHECK_EQ(hv_options_parse("runtime=4294967296", &o), 1);
+	CHECK_EQ(hv_options_parse("runtime=04294967295", &o), 1); /* 11 digits */
+	CHECK_EQ(hv_options_parse("runtime=18446744073709551617", &o), 1);
+	CHECK_EQ(hv_options_parse("runtime=0000000001", &o), 0);
+	CHECK_EQ(o.runtime_s, 1);
+	CHECK_EQ(hv_options_parse("rtc=9999999999", &o), 1);
+	CHECK_EQ(o.rtc_epoch, 0);
+	CHECK_EQ(hv_options_parse("rtc=", &o), 1);
+}
+
+TEST(timeslice_range_ends)
+{
+	struct hv_options o = fresh();
+	CHECK_EQ(hv_options_parse("timeslice=100", &o), 0);
+	CHECK_EQ(o.timeslice_us, 100);
+	CHECK_EQ(hv_options_parse("timeslice=99", &o), 1);
+	CHECK_EQ(hv_options_parse("timeslice=1000000", &o), 0);
+	CHECK_EQ(o.timeslice_us, 1000000);
+	CHECK_EQ(hv_options_parse("timeslice=4294967396", &o), 1); /* 2^32 + 100 */
+	CHECK_EQ(o.timeslice_us, 1000000);
+}
+
 TEST(apicv_levels)
 {
 	struct hv_options o = fresh();
@@ -105,4 +133,5 @@ TEST(selftest_needs_known_value)
 
 CHECK_MAIN("options", CASE(apicv_levels), CASE(host_cpu_limit), CASE(spec_mitigations), CASE(empty_and_null_lines), CASE(all_options),
 	   CASE(bad_words_are_reported_and_skipped), CASE(number_limits),
-	   CASE(selftest_needs_known_value))
+	   CASE(selftest_needs_known_value), CASE(number_bounds_at_2_32_and_2_64),
+	   CASE(timeslice_range_ends))

@@ -596,6 +596,45 @@ TEST(memory_size_above_4g)
 	CHECK_EQ(rd(&r, 0x5b) | rd(&r, 0x5c) << 8 | rd(&r, 0x5d) << 16, 0xffffff);
 }
 
+/* Years past 2262 have no 64-bit nanosecond count: setting one must still run the clock
+ * (found by tests/fuzz/fuzz_rtc: the offset overflowed int64). */
+TEST(year_9999_runs)
+{
+	struct rtc r;
+	setup(&r);
+	wr(&r, 0x0b, 0x82);
+	wr(&r, 0x32, 0x99);
+	wr(&r, 0x09, 0x99);
+	wr(&r, 0x08, 0x12);
+	wr(&r, 0x07, 0x31);
+	wr(&r, 0x04, 0x23);
+	wr(&r, 0x02, 0x59);
+	wr(&r, 0x00, 0x58);
+	wr(&r, 0x0b, 0x02);
+	now += NS + NS / 10;
+	CHECK_EQ(rd(&r, 0x00), 0x59);
+	CHECK_EQ(rd(&r, 0x09), 0x99);
+	CHECK_EQ(rd(&r, 0x32), 0x99);
+	CHECK_EQ(rd(&r, 0x06), 0x06); /* 9999-12-31 is a Friday */
+	CHECK_EQ(rd(&r, 0x0c) & 0x10, 0x10);
+	now += NS - NS / 10 - 100000; /* inside the UIP window before 10000-01-01 */
+	CHECK_EQ(rd(&r, 0x0a) & 0x80, 0x80);
+}
+
+/* In binary mode the century byte reaches 255: year 25599, set while the clock runs. */
+TEST(binary_century_255_runs)
+{
+	struct rtc r;
+	setup(&r);
+	wr(&r, 0x0b, 0x06);
+	wr(&r, 0x32, 0xff);
+	CHECK_EQ(rd(&r, 0x32), 0xff);
+	CHECK_EQ(rd(&r, 0x09), 24);
+	now += 2 * NS;
+	CHECK_EQ(rd(&r, 0x00), 58);
+	CHECK_EQ(rd(&r, 0x32), 0xff);
+}
+
 TEST(word_access_selects_and_writes)
 {
 	struct rtc r;
@@ -626,4 +665,5 @@ CHECK_MAIN("rtc", CASE(epoch_zero_is_thursday), CASE(before_epoch), CASE(leap_da
 	   CASE(write_while_running_moves_clock), CASE(nmi_mask_bit_and_index_masking),
 	   CASE(index_port_reads_ff), CASE(cmos_ram_read_write), CASE(memory_size_256m),
 	   CASE(memory_size_small), CASE(memory_size_above_4g),
-	   CASE(word_access_selects_and_writes))
+	   CASE(word_access_selects_and_writes), CASE(year_9999_runs),
+	   CASE(binary_century_255_runs))

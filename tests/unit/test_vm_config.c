@@ -332,6 +332,92 @@ TEST(virtio_extras)
 	CHECK(rejects("k virtio=off", "virtio=off: must be default or none"));
 }
 
+/* The default name is the image path's last component: a path ending in '/' has none, and
+ * a VM needs a name (found by tests/fuzz/fuzz_vm_config: "/" made a VM named ""). */
+TEST(image_without_file_name_needs_name)
+{
+	CHECK(rejects("/", "/: no file name to name the VM after; give name="));
+	CHECK(rejects("boot/guests/ mem=4",
+		      "boot/guests/: no file name to name the VM after; give name="));
+	CHECK(parse("boot/guests/ name=g"));
+	CHECK_STR(cfg.name, "g");
+}
+
+/* A word (quotes resolved) holds at most WORD_MAX - 1 = 1039 characters, the size of the
+ * parser's buffer less its NUL; a word of exactly the buffer's size is too long. */
+#define WORD_MAX (VM_CMDLINE_MAX + 16)
+static bool parse_cmdline_word(size_t word_len, bool quoted)
+{
+	char *line = malloc(word_len + 16);
+	size_t at = (size_t)sprintf(line, "img %scmdline=", quoted ? "\"" : "");
+	memset(line + at, 'w', word_len - strlen("cmdline="));
+	strcpy(line + at + word_len - strlen("cmdline="), quoted ? "\"" : "");
+	bool ok = parse(line);
+	free(line);
+	return ok;
+}
+
+TEST(word_of_exactly_the_buffer_size)
+{
+	CHECK(!parse_cmdline_word(WORD_MAX - 1, false));
+	CHECK(strstr(err, "longer than 1023 characters") != NULL); /* read whole, then judged */
+	CHECK(!parse_cmdline_word(WORD_MAX, false));
+	CHECK(strstr(err, "word too long") != NULL);
+	CHECK(!parse_cmdline_word(WORD_MAX + 1, false));
+	CHECK(strstr(err, "word too long") != NULL);
+	CHECK(!parse_cmdline_word(WORD_MAX - 1, true)); /* quotes take no room */
+	CHECK(strstr(err, "longer than 1023 characters") != NULL);
+	CHECK(!parse_cmdline_word(WORD_MAX, true));
+	CHECK(strstr(err, "word too long") != NULL);
+}
+
+TEST(image_and_initrd_paths_127_and_128)
+{
+	char line[300];
+	strcpy(line, "/");
+	memset(line + 1, 'p', 126);
+	line[127] = 0;
+	CHECK(parse(line));
+	CHECK_EQ(strlen(cfg.image), 127);
+	strcat(line, "p");
+	CHECK(!parse(line));
+	CHECK(strstr(err, "image path longer than 127 characters") != NULL);
+	strcpy(line, "img initrd=");
+	memset(line + 11, 'i', 127);
+	line[11 + 127] = 0;
+	CHECK(parse(line));
+	CHECK_EQ(strlen(cfg.initrd), 127);
+	strcat(line, "i");
+	CHECK(!parse(line));
+	CHECK(strstr(err, "longer than 127 characters") != NULL);
+}
+
+/* Numbers saturate instead of wrapping at 2^64 (or being cut to 32 bits). */
+TEST(numbers_at_2_64_do_not_wrap)
+{
+	CHECK(rejects("img cpus=4294967297", "cpus=4294967297: must be 1..8"));
+	CHECK(rejects("img cpus=18446744073709551617", "cpus=18446744073709551617: must be 1..8"));
+	CHECK(rejects("img mem=18446744073709551615",
+		      "mem=18446744073709551615: must be 1..3072 MiB"));
+	CHECK(
+	    rejects("img mem=4294970368", "mem=4294970368: must be 1..3072 MiB")); /* 2^32 + 3072 */
+	CHECK(rejects("img load=0x10000000000000000",
+		      "load=0x10000000000000000: must be below 4 GiB"));
+	CHECK(rejects("img entry=18446744073709551616",
+		      "entry=18446744073709551616: must be below 4 GiB"));
+	CHECK(
+	    rejects("img load=0xffffffffffffffff", "load=0xffffffffffffffff: must be below 4 GiB"));
+	CHECK(parse("img load=4294967295 entry=0"));
+	CHECK_EQ(cfg.load, 0xffffffff);
+}
+
+TEST(eight_modules_and_not_nine)
+{
+	CHECK(parse("k modules=1,2,3,4,5,6,7,8"));
+	CHECK_EQ(cfg.nmodules, 8);
+	CHECK_STR(vm_config_module_name(&cfg, 7), "8");
+}
+
 TEST(error_fits_small_buffer)
 {
 	char small[12];
@@ -350,4 +436,7 @@ CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
 	   CASE(empty_line_and_setting_as_first_word_rejected), CASE(cmdline_length_limit),
 	   CASE(overlong_word_rejected_without_overflow), CASE(modules_list_parsed_in_order),
 	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(disks_in_order_with_read_only), CASE(net_and_mac),
-	   CASE(virtio_extras), CASE(error_fits_small_buffer))
+	   CASE(virtio_extras), CASE(error_fits_small_buffer),
+	   CASE(image_without_file_name_needs_name), CASE(word_of_exactly_the_buffer_size),
+	   CASE(image_and_initrd_paths_127_and_128), CASE(numbers_at_2_64_do_not_wrap),
+	   CASE(eight_modules_and_not_nine))

@@ -1,0 +1,2 @@
+FUZZ_TARGETS += fuzz_pit
+fuzz_pit_SRCS := devices/bus.c devices/pit.c
