@@ -7,8 +7,6 @@
 
 #define OUTSIDE_GPA 0xc0000000u /* 3 GiB: beyond mem=16 RAM, below every device window */
 
-#define MB1_INFO_CMDLINE (1u << 2)
-
 static bool cmdline_is(const struct mb1_info *mbi, const char *want)
 {
 	if (!(mbi->flags & MB1_INFO_CMDLINE) || !mbi->cmdline)
