@@ -290,9 +290,16 @@ static void cfg_window_write(struct virtio_pci *vp)
 	regs_access(vp, off, &a);
 }
 
+/* PCI 3.0 6.2.2: a function without Bus Master Enable may not access memory. */
+static void sync_bus_master(struct virtio_pci *vp)
+{
+	vp->dev->dma_blocked = !(pci_config_read(&vp->pci, PCI_COMMAND, 2) & PCI_COMMAND_MASTER);
+}
+
 static void config_written(void *ctx, unsigned offset, unsigned size)
 {
 	struct virtio_pci *vp = ctx;
+	sync_bus_master(vp);
 	msix_config_written(&vp->msix);
 	unsigned data = vp->cfg_cap + CAP_EXTRA;
 	if (vp->cfg_cap && offset < data + 4 && data < offset + size)
@@ -371,6 +378,7 @@ bool virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, uint32_t cla
 		  add_cap(&vp->pci, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, true, cfg_wmask, &vp->cfg_cap) &&
 		  msix_init(&vp->msix, &vp->pci, &layout, deliver, ctx);
 	reset_transport(vp);
+	sync_bus_master(vp);
 	return ok;
 }
 
