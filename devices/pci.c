@@ -295,6 +295,8 @@ void pci_conf1_io(void *opaque, struct io_access *a)
 	} else if (a->write) {
 		config_write(dev, offset, a->size, a->value);
 	} else {
+		if (dev->ops->config_read)
+			dev->ops->config_read(dev->ctx, offset, a->size);
 		a->value = pci_config_read(dev, offset, a->size);
 	}
 }

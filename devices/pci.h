@@ -116,6 +116,10 @@ struct pci_device_ops {
 	/* A guest config write of `size` bytes at `offset` has been applied (MSI-X uses this
 	 * to deliver pending vectors when unmasked). Optional. */
 	void (*config_written)(void *ctx, unsigned offset, unsigned size);
+	/* A guest config read of `size` bytes at `offset` is about to be answered from the
+	 * config bytes: the device may update them first (virtio's PCI configuration access
+	 * window reads a BAR register this way). Optional. */
+	void (*config_read)(void *ctx, unsigned offset, unsigned size);
 };
 
 struct pci_bar {

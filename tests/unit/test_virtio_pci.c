@@ -261,6 +261,29 @@ TEST(device_config_through_bar0)
 	tmem_free(&tm);
 }
 
+/* §4.1.4.9: a read of pci_cfg_data reads the selected BAR register. */
+TEST(pci_cfg_capability_reads_bar0)
+{
+	setup();
+	unsigned at = find_cap(5);
+	CHECK(at != 0);
+	wr(0x16, 2, 3);				/* queue_select, through the BAR */
+	cfg_write(&bus, SLOT, at + 4, 1, 0);	/* BAR 0 */
+	cfg_write(&bus, SLOT, at + 8, 4, 0x16); /* queue_select */
+	cfg_write(&bus, SLOT, at + 12, 4, 2);	/* 2 bytes */
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 4) & 0xffff, 3);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 2), 3);
+	cfg_write(&bus, SLOT, at + 8, 4, 0x12); /* num_queues */
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 2), 1);
+	wr(0x16, 2, 0);
+	cfg_write(&bus, SLOT, at + 8, 4, 0x16);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 1), 0);
+	cfg_write(&bus, SLOT, at + 12, 4, 3); /* an illegal length: nothing is read */
+	wr(0x16, 2, 5);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 1), 0);
+	tmem_free(&tm);
+}
+
 TEST(pci_cfg_capability_writes_reach_bar0)
 {
 	setup();
@@ -308,4 +331,4 @@ CHECK_MAIN("virtio_pci", CASE(identity_is_a_modern_only_device), CASE(capabiliti
 	   CASE(refused_vector_reads_no_vector), CASE(status_zero_resets_transport_and_queues),
 	   CASE(feature_windows_and_refusal), CASE(odd_widths_are_harmless),
 	   CASE(device_config_through_bar0), CASE(pci_cfg_capability_writes_reach_bar0),
-	   CASE(bus_master_off_blocks_guest_memory_access))
+	   CASE(bus_master_off_blocks_guest_memory_access), CASE(pci_cfg_capability_reads_bar0))
