@@ -445,16 +445,22 @@ TEST(access_must_fit_one_bar)
 	CHECK_EQ(f.accesses, 1);
 }
 
-TEST(mmio_span_to_the_bar_end)
+/* The whole window goes to the bus: a BAR answers to its end, the rest master-aborts up
+ * to the next BAR or the window's end. */
+TEST(window_span)
 {
 	struct fake f;
 	setup_standard(&f);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000010), 0); /* decode off */
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0000010), MEM_LIMIT + 1 - 0xc0000010); /* off */
 	cfg_write(&bus, 3, 0x04, 2, PCI_COMMAND_MEMORY);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000000), 0x4000);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0003fff), 1);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0004000), 0); /* the gap */
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc01ffff8), 8);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0000000), 0x4000);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0003fff), 1);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0004000), 0xfc000); /* the gap, to BAR 2 */
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc01ffff8), 8);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0200000), MEM_LIMIT + 1 - 0xc0200000);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_LIMIT), 1);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_LIMIT + 1), 0);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_BASE - 1), 0);
 	CHECK_EQ(f.accesses, 0);
 }
 
@@ -645,7 +651,7 @@ CHECK_MAIN("pci", CASE(address_register), CASE(data_widths), CASE(enable_bit_cle
 	   CASE(absent_functions), CASE(host_bridge_identity), CASE(read_only_fields),
 	   CASE(bar_sizing), CASE(bar_sizing_large_64), CASE(placement_alignment),
 	   CASE(window_bounds), CASE(attach_slots), CASE(add_bar_rules),
-	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(mmio_span_to_the_bar_end),
+	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(window_span),
 	   CASE(bar_move), CASE(moves_while_off_are_silent), CASE(overlap_lowest_slot_wins),
 	   CASE(capability_list), CASE(capability_space_runs_out), CASE(config_written_hook),
 	   CASE(config_read_hook))
