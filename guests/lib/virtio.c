@@ -235,6 +235,15 @@ void virtio_msix_enable(const struct virtio_dev *d)
 	pci_write16(&d->pci, at, (u16)((ctl | MSIX_CONTROL_ENABLE) & ~MSIX_CONTROL_MASKALL));
 }
 
+void virtio_msix_function_mask(const struct virtio_dev *d, bool masked)
+{
+	u8 at = (u8)(d->msix_cap + MSIX_CAP_CONTROL);
+	u16 ctl = pci_read16(&d->pci, at);
+
+	ctl = masked ? (u16)(ctl | MSIX_CONTROL_MASKALL) : (u16)(ctl & ~MSIX_CONTROL_MASKALL);
+	pci_write16(&d->pci, at, ctl);
+}
+
 static u32 msix_entry_addr(const struct virtio_dev *d, u16 entry)
 {
 	return d->msix_table + (u32)entry * MSIX_ENTRY_SIZE;
@@ -297,7 +306,8 @@ bool virtq_create(struct virtq *q, struct virtio_dev *d, u16 index, u16 size, u1
 	q->desc = (volatile struct virtq_desc *)(q->ring_mem + DESC_PAGE * PAGE_SIZE);
 	q->avail = (volatile struct virtq_avail *)(q->ring_mem + AVAIL_PAGE * PAGE_SIZE);
 	q->used = (volatile struct virtq_used *)(q->ring_mem + USED_PAGE * PAGE_SIZE);
-	q->next_avail = q->last_used = 0;
+	q->next_avail = q->last_used = q->kicked_avail = 0;
+	q->kicks_skipped = 0;
 	q->free_head = 0;
 	q->num_free = size;
 	for (u16 i = 0; i < size; i++)
@@ -342,8 +352,27 @@ void virtq_publish(struct virtq *q, u16 head)
 	ring_barrier();
 }
 
-void virtq_kick(const struct virtq *q)
+/* avail_event (§2.7.8): the le16 right after the used ring's elements, which the device
+ * writes at any time; read with one MOV the compiler can neither elide nor reorder. */
+static u16 avail_event(const struct virtq *q)
 {
+	return mmio_read16((u32)&q->used->ring[q->size]);
+}
+
+void virtq_kick(struct virtq *q)
+{
+	u16 old = q->kicked_avail, now = q->next_avail;
+
+	q->kicked_avail = now;
+	if (q->event_idx) {
+		/* avail.idx must be visible before avail_event is read (a store-load order). */
+		__atomic_thread_fence(__ATOMIC_SEQ_CST);
+		u16 event = avail_event(q);
+		if ((u16)(now - event - 1) >= (u16)(now - old)) {
+			q->kicks_skipped++;
+			return;
+		}
+	}
 	mmio_write16(q->notify_addr, q->index);
 }
 

@@ -40,6 +40,8 @@
 #define VIRTIO_PCI_CAP_NOTIFY_CFG 2
 #define VIRTIO_PCI_CAP_ISR_CFG	  3
 #define VIRTIO_PCI_CAP_DEVICE_CFG 4
+#define VIRTIO_PCI_CAP_PCI_CFG	  5  /* §4.1.4.9: BAR access through config space */
+#define VIRTIO_PCI_CAP_CFG_DATA	  16 /* its pci_cfg_data[4] */
 
 /* Common configuration structure (§4.1.4.3), offsets from its start. */
 #define VIRTIO_CC_DFSELECT     0x00 /* le32 device_feature_select */
@@ -135,7 +137,9 @@ struct virtq {
 	u16 free_head, num_free;
 	u16 msix_entry; /* VIRTIO_MSI_NO_VECTOR: none */
 	u32 notify_addr;
-	bool event_idx; /* EVENT_IDX negotiated: used_event asks for each next buffer */
+	bool event_idx;	   /* EVENT_IDX negotiated: used_event and avail_event in use */
+	u16 kicked_avail;  /* avail.idx at the last notification */
+	u32 kicks_skipped; /* notifications avail_event said were not needed */
 };
 
 /* One buffer of a chain: guest-physical address and length. */
@@ -187,6 +191,8 @@ u64 virtio_cfg_read64(const struct virtio_dev *d, u32 off);
 void virtio_msix_enable(const struct virtio_dev *d);
 void virtio_msix_route(const struct virtio_dev *d, u16 entry, u8 vector, bool masked);
 void virtio_msix_mask(const struct virtio_dev *d, u16 entry, bool masked);
+/* Sets or clears the function mask in Message Control (MSI-X stays enabled). */
+void virtio_msix_function_mask(const struct virtio_dev *d, bool masked);
 bool virtio_msix_pending(const struct virtio_dev *d, u16 entry);
 /* Selects config_msix_vector; true if the device accepted it (reads it back). */
 bool virtio_set_config_vector(const struct virtio_dev *d, u16 entry);
@@ -206,7 +212,9 @@ bool virtq_enable_at(const struct virtio_dev *d, u16 index, u16 size, u64 desc, 
 int virtq_add(struct virtq *q, const struct virtq_buf *bufs, unsigned nout, unsigned nin);
 /* Makes the chain at `head` available as the next avail entry, without any checks. */
 void virtq_publish(struct virtq *q, u16 head);
-void virtq_kick(const struct virtq *q);
+/* Notifies the device of the buffers made available since the last call; with EVENT_IDX
+ * only if avail_event asks for one of them (§2.7.10), as Linux does. */
+void virtq_kick(struct virtq *q);
 /* Takes the next used element, if any, and frees its chain. With EVENT_IDX it then asks for
  * an interrupt with the next used buffer (used_event = the next used index). */
 bool virtq_get_used(struct virtq *q, u32 *id, u32 *len);

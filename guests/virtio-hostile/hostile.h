@@ -53,6 +53,8 @@ void run_fatal(struct rig *r, u64 features, u16 qsize, unsigned q, const char *w
 void set_desc(struct virtq *q, u16 i, u64 addr, u32 len, u16 flags, u16 next);
 /* A descriptor of a table the guest owns (an indirect one). */
 void put_desc(struct virtq_desc *table, u16 i, u64 addr, u32 len, u16 flags, u16 next);
+/* Halts (other VMs run) until the status has all of `bits`, for up to ms; true if it does. */
+bool rig_wait_status(struct rig *r, u8 bits, u32 ms);
 /* The device still running: no NEEDS_RESET. */
 bool rig_running(const struct rig *r);
 /* One used element within ms, polling. */
@@ -65,5 +67,7 @@ void abuse_registers(struct rig *rng);
 void abuse_budget(struct rig *rng);
 void abuse_blk(struct rig *blk);
 void abuse_net(struct rig *net);
+/* A looping receive chain, left for another VM's broadcast to hit. */
+void abuse_rx_ring(struct rig *net);
 /* Frames with other VMs' source MACs, which the switch must drop. */
 void spoof_burst(struct rig *net);

@@ -108,6 +108,8 @@ int main(u32 magic, const struct mb1_info *mbi)
 	if (!find_devices() || env.ram_end < 16 * MIB)
 		report_summary();
 
+	if (env.have_victims)
+		abuse_rx_ring(&net);
 	spoof_burst(&net);
 	abuse_net(&net);
 	abuse_registers(&rng);

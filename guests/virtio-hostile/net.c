@@ -2,13 +2,16 @@
  * that carry other VMs' source MACs, which the switch must never deliver. The frames look
  * like the virtio test guest's own (guests/virtio-test/net.c), so a delivered one would
  * spoil its peer's counts. */
+#include "guests/lib/lapic.h"
 #include "guests/lib/report.h"
 #include "guests/lib/string.h"
 #include "guests/virtio-hostile/hostile.h"
 
 #define QSIZE	       8
+#define RXQ	       0
 #define TXQ	       1
-#define NET_HDR_SIZE   12 /* §5.1.6 virtio_net_hdr with num_buffers */
+#define RX_WAIT_MS     10000 /* guest time for a neighbour's broadcast to come */
+#define NET_HDR_SIZE   12    /* §5.1.6 virtio_net_hdr with num_buffers */
 #define ETH_HLEN       14
 #define ETH_FRAME_MAX  9018 /* the switch's largest frame */
 #define FRAME_LEN      60
@@ -85,4 +88,24 @@ void abuse_net(struct rig *net)
 	report(transmit(net, &header_only, 1, 0) && rig_running(net),
 	       "%s: a frame shorter than an Ethernet header completes, dropped", net->name);
 	virtio_reset(&net->dev);
+}
+
+/* The first broadcast another VM floods to this NIC meets a receive chain that loops: the
+ * device must fail with NEEDS_RESET (while handling the sender's notification) and the
+ * sender must not notice; its own checks say whether it did. */
+void abuse_rx_ring(struct rig *net)
+{
+	struct virtq *q = &net->q[RXQ];
+
+	if (!rig_up(net, 0, QSIZE))
+		return;
+	u32 before = lapic_irq_count[rig_config_vector(net)];
+	set_desc(q, 0, (u32)env.scratch, 64, VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_NEXT, 0);
+	virtq_publish(q, 0);
+	if (!rig_wait_status(net, VIRTIO_STATUS_NEEDS_RESET, RX_WAIT_MS)) {
+		report(false, "%s: a looping receive chain: no frame came to hit it", net->name);
+		virtio_reset(&net->dev);
+		return;
+	}
+	expect_needs_reset(net, RXQ, before, "a looping receive chain hit by another VM's frame");
 }

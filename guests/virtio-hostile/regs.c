@@ -12,9 +12,10 @@
 #define BUF	       16
 #define NO_QUEUE       9 /* rng has one queue */
 #define RANDOM_WRITES  3000
-#define QUIET_MS       5	    /* long enough for a device that completes within the notify */
-#define RAM_TARGET     0x800	    /* scratch offset an MSI-X entry is aimed at */
-#define RAM_MSI_VECTOR 0x5a	    /* the data such an entry carries, were it an interrupt */
+#define QUIET_MS       5     /* long enough for a device that completes within the notify */
+#define RAM_TARGET     0x800 /* scratch offset an MSI-X entry is aimed at */
+#define RAM_MSI_VECTOR 0x5a  /* the data such an entry carries, were it an interrupt */
+#define GUARD_BYTE     0x5a
 #define F_RING_PACKED  (1ull << 34) /* §6: never offered here */
 #define F_UNDEFINED_63 (1ull << 63)
 
@@ -110,6 +111,34 @@ static void early_buffers(struct rig *r)
 	       "%s: a buffer notified before DRIVER_OK waits for DRIVER_OK", r->name);
 }
 
+/* PCI 3.0 6.2.2: without Bus Master Enable a function may not access memory, so a notified
+ * request waits untouched until bus mastering is back and the driver notifies again. */
+static void bus_master_off(struct rig *r)
+{
+	const struct pci_func *f = &r->dev.pci;
+	u16 cmd = pci_read16(f, PCI_COMMAND);
+	u32 id, len;
+
+	if (!rig_up(r, 0, QSIZE))
+		return;
+	memset(env.scratch, GUARD_BYTE, BUF);
+	pci_write16(f, PCI_COMMAND, (u16)(cmd & ~PCI_COMMAND_MASTER));
+	post_request(r);
+	virtq_kick(&r->q[0]);
+	bool early = rig_wait_used(r, 0, &id, &len, QUIET_MS);
+	bool untouched = true;
+	for (u32 i = 0; i < BUF; i++)
+		untouched = untouched && env.scratch[i] == GUARD_BYTE;
+	pci_write16(f, PCI_COMMAND, cmd);
+	virtq_kick(&r->q[0]);
+	bool later = early || rig_wait_used(r, 0, &id, &len, 100);
+	report(!early && untouched && later,
+	       "%s: bus mastering off: a notified request waits untouched (%s, %s), then "
+	       "completes",
+	       r->name, early ? "consumed" : "waiting", untouched ? "untouched" : "written");
+	virtio_reset(&r->dev);
+}
+
 static void bogus_notifies(struct rig *r)
 {
 	if (!rig_up(r, 0, QSIZE))
@@ -184,6 +213,51 @@ static void msix_not_an_interrupt(struct rig *r, u32 hi, u32 lo, const char *wha
 	virtio_reset(&r->dev);
 }
 
+/* Writes to num_queues, device_feature, queue_notify_off and config_generation change
+ * nothing (§4.1.4.3: read-only for the driver). */
+static void read_only_registers(struct rig *r)
+{
+	struct virtio_dev *d = &r->dev;
+
+	virtio_negotiate(d, VIRTIO_F_VERSION_1);
+	vcc_write16(d, VIRTIO_CC_Q_SELECT, 0);
+	u16 nq = vcc_read16(d, VIRTIO_CC_NUM_QUEUES), off = vcc_read16(d, VIRTIO_CC_Q_NOTIFY_OFF);
+	u8 gen = vcc_read8(d, VIRTIO_CC_CFG_GEN);
+	u64 offered = virtio_device_features(d);
+	vcc_write16(d, VIRTIO_CC_NUM_QUEUES, 77);
+	vcc_write16(d, VIRTIO_CC_Q_NOTIFY_OFF, 9);
+	vcc_write8(d, VIRTIO_CC_CFG_GEN, (u8)(gen + 5));
+	vcc_write32(d, VIRTIO_CC_DFSELECT, 0);
+	vcc_write32(d, VIRTIO_CC_DF, 0x12345678);
+	bool same = vcc_read16(d, VIRTIO_CC_NUM_QUEUES) == nq &&
+		    vcc_read16(d, VIRTIO_CC_Q_NOTIFY_OFF) == off &&
+		    vcc_read8(d, VIRTIO_CC_CFG_GEN) == gen && virtio_device_features(d) == offered;
+	report(same, "%s: writes to read-only common-configuration registers change nothing",
+	       r->name);
+	virtio_reset(d);
+}
+
+/* §4.1.4.5: with MSI-X off, a used buffer sets the ISR's queue bit; reading clears it. */
+static void isr_without_msix(struct rig *r)
+{
+	u8 ctl_at = (u8)(r->dev.msix_cap + MSIX_CAP_CONTROL);
+
+	if (!rig_up(r, 0, QSIZE))
+		return;
+	u16 ctl = pci_read16(&r->dev.pci, ctl_at);
+	pci_write16(&r->dev.pci, ctl_at, (u16)(ctl & ~MSIX_CONTROL_ENABLE));
+	(void)mmio_read8(r->dev.isr);
+	post_request(r);
+	virtq_kick(&r->q[0]);
+	bool done = completes(r, 100);
+	u8 first = mmio_read8(r->dev.isr), second = mmio_read8(r->dev.isr);
+	pci_write16(&r->dev.pci, ctl_at, ctl);
+	report(done && (first & VIRTIO_ISR_QUEUE) && second == 0,
+	       "%s: MSI-X off: ISR 0x%x after a completion, 0x%x on the next read", r->name, first,
+	       second);
+	virtio_reset(&r->dev);
+}
+
 static void random_writes(struct rig *r)
 {
 	static const u8 widths[] = {1, 2, 4};
@@ -217,7 +291,10 @@ void abuse_registers(struct rig *rng)
 	features(rng);
 	early_buffers(rng);
 	bogus_notifies(rng);
+	bus_master_off(rng);
 	selectors(rng);
+	read_only_registers(rng);
+	isr_without_msix(rng);
 	msix_not_an_interrupt(rng, 0, (u32)env.scratch + RAM_TARGET, "RAM");
 	msix_not_an_interrupt(rng, 1, LAPIC_BASE, "0x1_fee00000");
 	random_writes(rng);

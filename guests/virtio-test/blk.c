@@ -28,6 +28,12 @@
 
 #define QSIZE	    16
 #define MAX_SECTORS 2 /* per request here */
+#define MAX_PARTS   3 /* data buffers per request here */
+/* Two sectors in three buffers of these sizes, the middle one across a page boundary. */
+#define SPLIT_SECTOR 40
+#define SPLIT_A	     100
+#define SPLIT_B	     500
+#define SPLIT_START  (4096 - SPLIT_A - SPLIT_B / 2) /* offset in a two-page buffer */
 /* Sectors the test writes (one request of two at WRITE_PAIR) and one it never writes. */
 #define WRITE_FIRST 1
 #define WRITE_PAIR  17
@@ -42,7 +48,7 @@ struct blk_hdr {
 
 static struct vdev blk;
 static struct blk_hdr *hdr;
-static u8 *data, *expect, *status;
+static u8 *data, *expect, *status, *span;
 static struct virtq_desc *indirect;
 
 /* The image's sector as guests/virtio-test/mkdisk wrote it. */
@@ -60,24 +66,32 @@ static void pattern(u32 sector, u8 *out, u32 len)
 		out[i] = (u8)(sector * 13 + i * 7 + (u8)vtest.role);
 }
 
-/* One request: header, `len` bytes of data (device-writable for reads), status. Returns the
- * status byte, STATUS_UNSET if the device never wrote it; *used gets the used length. */
-static u8 request(u32 type, u64 sector, u32 len, bool data_in, u32 *used)
+/* One request: header, the data in nparts buffers (device-writable for reads), status.
+ * Returns the status byte, STATUS_UNSET if the device never wrote it; *used gets the used
+ * length. */
+static u8 request_parts(u32 type, u64 sector, const struct virtq_buf *parts, unsigned nparts,
+			bool data_in, u32 *used)
 {
-	struct virtq_buf bufs[3] = {{(u32)hdr, sizeof *hdr}};
-	unsigned n = 1, nout = 1;
+	struct virtq_buf bufs[2 + MAX_PARTS] = {{(u32)hdr, sizeof *hdr}};
+	unsigned n = 1;
 
 	*hdr = (struct blk_hdr){.type = type, .sector = sector};
 	*status = STATUS_UNSET;
 	*used = 0;
-	if (len) {
-		bufs[n++] = (struct virtq_buf){(u32)data, len};
-		nout += !data_in;
-	}
+	for (unsigned i = 0; i < nparts; i++)
+		bufs[n++] = parts[i];
 	bufs[n++] = (struct virtq_buf){(u32)status, 1};
+	unsigned nout = data_in ? 1 : 1 + nparts;
 	if (!vtest_io(&blk, 0, bufs, nout, n - nout, used))
 		return STATUS_UNSET;
 	return *status;
+}
+
+/* The same with `len` bytes of data in `data` (none if len is 0). */
+static u8 request(u32 type, u64 sector, u32 len, bool data_in, u32 *used)
+{
+	struct virtq_buf part = {(u32)data, len};
+	return request_parts(type, sector, &part, len ? 1 : 0, data_in, used);
 }
 
 static bool read_sectors(u32 sector, u32 count)
@@ -132,6 +146,34 @@ static bool write_pattern(u32 sector, u32 count)
 	       used == 1;
 }
 
+/* Data in three odd-sized buffers, one across a page boundary: written that way, read back
+ * whole; written whole, read back that way. */
+static void check_split(void)
+{
+	u32 len = MAX_SECTORS * SECTOR_SIZE, used, used2;
+	u32 at = (u32)span + SPLIT_START;
+	struct virtq_buf parts[MAX_PARTS] = {{at, SPLIT_A},
+					     {at + SPLIT_A, SPLIT_B},
+					     {at + SPLIT_A + SPLIT_B, len - SPLIT_A - SPLIT_B}};
+
+	pattern(SPLIT_SECTOR, (u8 *)at, len);
+	u8 st = request_parts(VIRTIO_BLK_T_OUT, SPLIT_SECTOR, parts, MAX_PARTS, false, &used);
+	pattern(SPLIT_SECTOR, expect, len);
+	bool whole = read_sectors(SPLIT_SECTOR, MAX_SECTORS) && !memcmp(data, expect, len);
+	report(st == VIRTIO_BLK_S_OK && used == 1 && whole,
+	       "%s: OUT from three buffers across a page boundary reads back whole", blk.name);
+
+	pattern(SPLIT_SECTOR + MAX_SECTORS, data, len);
+	st = request(VIRTIO_BLK_T_OUT, SPLIT_SECTOR + MAX_SECTORS, len, false, &used);
+	memset((u8 *)at, 0, len);
+	u8 st2 = request_parts(VIRTIO_BLK_T_IN, SPLIT_SECTOR + MAX_SECTORS, parts, MAX_PARTS, true,
+			       &used2);
+	pattern(SPLIT_SECTOR + MAX_SECTORS, expect, len);
+	report(st == VIRTIO_BLK_S_OK && st2 == VIRTIO_BLK_S_OK && used2 == len + 1 &&
+		   !memcmp((u8 *)at, expect, len),
+	       "%s: IN into three buffers across a page boundary (used %u)", blk.name, used2);
+}
+
 static void check_writes(const struct vtest_disk *disk)
 {
 	static const u32 at[] = {WRITE_FIRST, WRITE_PAIR, WRITE_LAST};
@@ -153,6 +195,7 @@ static void check_writes(const struct vtest_disk *disk)
 	u32 used;
 	u8 st = request(VIRTIO_BLK_T_FLUSH, 0, 0, false, &used);
 	report(st == VIRTIO_BLK_S_OK && used == 1, "%s: FLUSH status %u", blk.name, st);
+	check_split();
 }
 
 static void check_errors(void)
@@ -202,31 +245,57 @@ static void check_indirect(const struct vtest_disk *disk)
 	       "%s: IN through an indirect descriptor table (used %u)", blk.name, used);
 }
 
-/* §4.1.4.3 / PCI 6.8.2: a masked vector's message waits in its pending bit. */
-static void check_masking(void)
+/* A read of an untouched sector that is not expected to interrupt; true once it completed. */
+static bool quiet_read(u8 vector, u32 seen)
 {
 	struct virtq *q = &blk.q[0];
-	u8 vector = vtest_queue_vector(&blk, 0);
-	u16 entry = VTEST_QUEUE_ENTRY(0);
-	u32 seen = lapic_irq_count[vector], id, used;
 	struct virtq_buf bufs[3] = {
 	    {(u32)hdr, sizeof *hdr}, {(u32)data, SECTOR_SIZE}, {(u32)status, 1}};
+	u32 id, used;
 
-	virtio_msix_mask(&blk.dev, entry, true);
 	*hdr = (struct blk_hdr){.type = VIRTIO_BLK_T_IN, .sector = UNTOUCHED};
 	virtq_add(q, bufs, 1, 2);
 	virtq_kick(q);
-	bool done = virtq_wait_used(q, &id, &used, 1000);
-	bool quiet = !vtest_wait_irq(vector, seen, 10);
+	return virtq_wait_used(q, &id, &used, 1000) && !vtest_wait_irq(vector, seen, 10);
+}
+
+/* PCI 3.0 6.8.2: a masked vector's message, or any message while the function mask is set,
+ * waits in its pending bit and goes out once when unmasked. §2.7.7: with NO_INTERRUPT in
+ * avail.flags (and no EVENT_IDX) the device should not interrupt. */
+static void check_masking(void)
+{
+	u8 vector = vtest_queue_vector(&blk, 0);
+	u16 entry = VTEST_QUEUE_ENTRY(0);
+	u32 seen = lapic_irq_count[vector];
+
+	virtio_msix_mask(&blk.dev, entry, true);
+	bool quiet = quiet_read(vector, seen);
 	bool pending = virtio_msix_pending(&blk.dev, entry);
-	report(done && quiet && pending,
-	       "msix: a masked vector sends nothing and sets its pending bit (%s, %s)",
-	       quiet ? "quiet" : "interrupted", pending ? "pending" : "not pending");
+	report(quiet && pending,
+	       "msix: a masked vector sends nothing and sets its pending bit (%s)",
+	       pending ? "pending" : "not pending");
 	virtio_msix_mask(&blk.dev, entry, false);
 	bool came = vtest_wait_irq(vector, seen, 10);
 	report(came && lapic_irq_count[vector] == seen + 1 && !virtio_msix_pending(&blk.dev, entry),
 	       "msix: unmasking delivers it once and clears the pending bit (%u interrupts)",
 	       lapic_irq_count[vector] - seen);
+
+	seen = lapic_irq_count[vector];
+	virtio_msix_function_mask(&blk.dev, true);
+	quiet = quiet_read(vector, seen);
+	pending = virtio_msix_pending(&blk.dev, entry);
+	virtio_msix_function_mask(&blk.dev, false);
+	came = vtest_wait_irq(vector, seen, 10);
+	report(quiet && pending && came && lapic_irq_count[vector] == seen + 1 &&
+		   !virtio_msix_pending(&blk.dev, entry),
+	       "msix: the function mask holds the message pending until it is cleared");
+
+	seen = lapic_irq_count[vector];
+	blk.q[0].avail->flags = VIRTQ_AVAIL_F_NO_INTERRUPT;
+	quiet = quiet_read(vector, seen);
+	blk.q[0].avail->flags = 0;
+	report(quiet && !virtio_msix_pending(&blk.dev, entry),
+	       "virtq: avail.flags NO_INTERRUPT: the completion comes without an interrupt");
 }
 
 void test_blk(const struct pci_func *f, unsigned slot_index, const struct vtest_disk *disk,
@@ -240,6 +309,7 @@ void test_blk(const struct pci_func *f, unsigned slot_index, const struct vtest_
 		expect = virtio_alloc(SECTOR_SIZE * MAX_SECTORS, 16);
 		status = virtio_alloc(1, 1);
 		indirect = virtio_alloc(4 * sizeof *indirect, 16);
+		span = virtio_alloc(2 * 4096, 4096);
 	}
 	memset(&blk, 0, sizeof blk);
 	snprintf(name, sizeof name, "blk%u", slot_index - 1);

@@ -103,6 +103,8 @@ int main(u32 magic, const struct mb1_info *mbi)
 	unsigned n = pci_scan(funcs, MAX_FUNCS);
 	test_enumeration(funcs, n < MAX_FUNCS ? n : MAX_FUNCS);
 	/* Slots as test_enumeration() checked them: disks, NIC, console, rng from 00:01.0 on. */
+	if (n > 1)
+		test_decode(&funcs[1]);
 	unsigned slot = 1;
 	for (unsigned i = 0; i < vtest.ndisks; i++, slot++)
 		if (slot < n)

@@ -68,6 +68,8 @@ void vtest_report_interrupts(const struct vdev *v);
 bool vtest_wait_irq(u8 vector, u32 seen, u32 ms);
 
 void test_enumeration(const struct pci_func *funcs, unsigned n);
+/* BAR decoding of f, a virtio function not in use yet. */
+void test_decode(const struct pci_func *f);
 void test_blk(const struct pci_func *f, unsigned slot_index, const struct vtest_disk *disk,
 	      bool check_masking);
 void test_console(const struct pci_func *f, unsigned slot_index);
