@@ -72,6 +72,10 @@ static bool parse_word(const char *w)
 		vtest.net = true;
 		return true;
 	}
+	if (!strcmp(w, "typein")) {
+		vtest.typein = true;
+		return true;
+	}
 	if (!strcmp(w, "novirtio")) {
 		vtest.console_rng = false;
 		return true;

@@ -6,9 +6,7 @@
 #include "guests/lib/printf.h"
 #include "guests/lib/report.h"
 #include "guests/lib/string.h"
-#include "guests/lib/trap.h"
 #include "guests/lib/tsc.h"
-#include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/virtio-test/vtest.h"
 
@@ -58,19 +56,6 @@ static struct {
 
 static const u8 broadcast[ETH_ALEN] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static const u8 fake_mac[ETH_ALEN] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x66};
-
-static void on_timer(struct trap_frame *f)
-{
-	(void)f; /* injected by the hypercall timer, not through the APIC: no EOI */
-}
-
-/* Lets the other VM run: halts until a frame's interrupt or the next millisecond. */
-static void idle(void)
-{
-	hc_timer_oneshot(TIMER_WAKE_US, TIMER_VECTOR);
-	sti_hlt();
-	cli();
-}
 
 static u8 data_byte(u32 seq, u32 i)
 {
@@ -195,7 +180,6 @@ static void exchange(void)
 {
 	u64 start = rdtsc(), end = start + tsc_from_ms(EXCHANGE_MS), last_hello = 0;
 
-	trap_set_handler(TIMER_VECTOR, on_timer);
 	while (!(st.done && st.sent_all) && rdtsc() < end) {
 		poll_rx();
 		bool ready = st.heard_peer && st.peer_heard_me;
@@ -209,7 +193,7 @@ static void exchange(void)
 		}
 		if (ready && !st.sent_all)
 			send_run();
-		idle();
+		vtest_idle();
 	}
 	poll_rx();
 }

@@ -27,7 +27,8 @@ struct vtest_disk {
 
 /* From the command line: role=a|b (the two ends of the network exchange; none: no
  * exchange), disk=NAME[,ro] per disk in PCI order (as the VM's own disk= settings), net (a
- * NIC is expected), mac=xx:..:xx (its address), novirtio (no console and rng). */
+ * NIC is expected), mac=xx:..:xx (its address), novirtio (no console and rng), typein (a
+ * line is typed into the virtio console when it asks for one). */
 struct vtest_config {
 	char role;
 	struct vtest_disk disk[VTEST_MAX_DISKS];
@@ -36,6 +37,7 @@ struct vtest_config {
 	bool have_mac;
 	u8 mac[ETH_ALEN];
 	bool console_rng;
+	bool typein;
 };
 
 /* A device brought up by vtest_start(). */
@@ -64,6 +66,8 @@ bool vtest_io(struct vdev *v, unsigned q, const struct virtq_buf *bufs, unsigned
 	      u32 *len);
 /* One report for the per-buffer interrupt accounting of v. */
 void vtest_report_interrupts(const struct vdev *v);
+/* Lets other VMs run: halts until an interrupt or the next millisecond. */
+void vtest_idle(void);
 /* Waits with interrupts on until lapic_irq_count[vector] exceeds `seen`, up to ms. */
 bool vtest_wait_irq(u8 vector, u32 seen, u32 ms);
 
