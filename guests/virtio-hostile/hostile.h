@@ -64,6 +64,7 @@ void abuse_chains(struct rig *rng);
 void abuse_indirect(struct rig *rng);
 void abuse_layout(struct rig *rng);
 void abuse_registers(struct rig *rng);
+void abuse_messages(struct rig *rng);
 void abuse_budget(struct rig *rng);
 void abuse_blk(struct rig *blk);
 void abuse_net(struct rig *net);

@@ -113,6 +113,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 	spoof_burst(&net);
 	abuse_net(&net);
 	abuse_registers(&rng);
+	abuse_messages(&rng);
 	spoof_burst(&net);
 	abuse_chains(&rng);
 	abuse_indirect(&rng);
