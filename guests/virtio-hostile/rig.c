@@ -2,15 +2,13 @@
 #include "guests/lib/lapic.h"
 #include "guests/lib/mmio.h"
 #include "guests/lib/report.h"
-#include "guests/lib/trap.h"
 #include "guests/lib/tsc.h"
 #include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/virtio-hostile/hostile.h"
 
-#define IRQ_WAIT_MS   10 /* a configuration interrupt is sent before the notify returns */
-#define TIMER_VECTOR  0x31
-#define TIMER_WAKE_US 1000
+#define IRQ_WAIT_MS 10	 /* a configuration interrupt is sent before the notify returns */
+#define IDLE_US	    1000 /* the longest halt while waiting for another VM */
 
 u8 rig_config_vector(const struct rig *r)
 {
@@ -124,20 +122,11 @@ void put_desc(struct virtq_desc *table, u16 i, u64 addr, u32 len, u16 flags, u16
 	table[i] = (struct virtq_desc){addr, len, flags, next};
 }
 
-static void on_timer(struct trap_frame *f)
-{
-	(void)f; /* injected by the hypercall timer, not through the APIC: no EOI */
-}
-
 bool rig_wait_status(struct rig *r, u8 bits, u32 ms)
 {
 	u64 end = rdtsc() + tsc_from_ms(ms);
 
-	trap_set_handler(TIMER_VECTOR, on_timer);
-	while ((virtio_status(&r->dev) & bits) != bits && rdtsc() < end) {
-		hc_timer_oneshot(TIMER_WAKE_US, TIMER_VECTOR);
-		sti_hlt();
-		cli();
-	}
+	while ((virtio_status(&r->dev) & bits) != bits && rdtsc() < end)
+		hc_idle(IDLE_US);
 	return (virtio_status(&r->dev) & bits) == bits;
 }

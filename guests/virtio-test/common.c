@@ -2,16 +2,12 @@
 #include "guests/lib/lapic.h"
 #include "guests/lib/report.h"
 #include "guests/lib/string.h"
-#include "guests/lib/trap.h"
 #include "guests/lib/tsc.h"
-#include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/virtio-test/vtest.h"
 
 #define IO_TIMEOUT_MS  1000 /* every device here completes a request before the notify returns */
 #define IRQ_TIMEOUT_MS 10   /* the vector is pending by the time the used entry is visible */
-#define TIMER_VECTOR   0x31
-#define TIMER_WAKE_US  1000
 
 /* The host bridge window for BARs (the hypervisor's PLATFORM_PCI_MMIO_BASE/LIMIT). */
 #define PCI_WINDOW_BASE	      0xc0000000u
@@ -23,19 +19,6 @@
 u8 vtest_queue_vector(const struct vdev *v, unsigned q)
 {
 	return (u8)(v->vector_base + VTEST_QUEUE_ENTRY(q));
-}
-
-static void on_timer(struct trap_frame *f)
-{
-	(void)f; /* injected by the hypercall timer, not through the APIC: no EOI */
-}
-
-void vtest_idle(void)
-{
-	trap_set_handler(TIMER_VECTOR, on_timer);
-	hc_timer_oneshot(TIMER_WAKE_US, TIMER_VECTOR);
-	sti_hlt();
-	cli();
 }
 
 bool vtest_wait_irq(u8 vector, u32 seen, u32 ms)

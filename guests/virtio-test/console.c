@@ -7,6 +7,7 @@
 #include "guests/lib/report.h"
 #include "guests/lib/string.h"
 #include "guests/lib/tsc.h"
+#include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/virtio-test/vtest.h"
 
@@ -53,7 +54,7 @@ static bool read_line(char *line, u32 max, u32 *buffers)
 				post_rx(buf);
 			virtq_kick(&con.q[CONSOLE_RXQ]);
 		}
-		vtest_idle();
+		hc_idle(VTEST_IDLE_US);
 	}
 	line[n] = '\0';
 	return false;

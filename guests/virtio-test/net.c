@@ -7,6 +7,7 @@
 #include "guests/lib/report.h"
 #include "guests/lib/string.h"
 #include "guests/lib/tsc.h"
+#include "guests/lib/vmcall.h"
 #include "guests/lib/x86.h"
 #include "guests/virtio-test/vtest.h"
 
@@ -193,7 +194,7 @@ static void exchange(void)
 		}
 		if (ready && !st.sent_all)
 			send_run();
-		vtest_idle();
+		hc_idle(VTEST_IDLE_US);
 	}
 	poll_rx();
 }

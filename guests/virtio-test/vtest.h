@@ -19,6 +19,7 @@
 #define VTEST_QUEUE_ENTRY(q)  ((u16)(1 + (q)))
 #define VTEST_VECTOR_BASE     0x40
 #define VTEST_VECTORS_PER_DEV 4
+#define VTEST_IDLE_US	      1000 /* the longest halt while waiting for another VM */
 
 struct vtest_disk {
 	char name[VTEST_NAME_MAX];
@@ -66,8 +67,6 @@ bool vtest_io(struct vdev *v, unsigned q, const struct virtq_buf *bufs, unsigned
 	      u32 *len);
 /* One report for the per-buffer interrupt accounting of v. */
 void vtest_report_interrupts(const struct vdev *v);
-/* Lets other VMs run: halts until an interrupt or the next millisecond. */
-void vtest_idle(void);
 /* Waits with interrupts on until lapic_irq_count[vector] exceeds `seen`, up to ms. */
 bool vtest_wait_irq(u8 vector, u32 seen, u32 ms);
 
