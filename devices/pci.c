@@ -295,6 +295,8 @@ void pci_conf1_io(void *opaque, struct io_access *a)
 	} else if (a->write) {
 		config_write(dev, offset, a->size, a->value);
 	} else {
+		if (dev->ops->config_read)
+			dev->ops->config_read(dev->ctx, offset, a->size);
 		a->value = pci_config_read(dev, offset, a->size);
 	}
 }
@@ -323,12 +325,24 @@ static struct pci_device *route(const struct pci_bus *bus, bool io, uint64_t add
 	return 0;
 }
 
-uint64_t pci_bus_mmio_span(struct pci_bus *bus, uint64_t gpa)
+uint64_t pci_bus_window_span(const struct pci_bus *bus, uint64_t gpa)
 {
 	unsigned bar;
 	uint64_t offset;
-	struct pci_device *dev = route(bus, false, gpa, 1, &bar, &offset);
-	return dev ? dev->bar[bar].size - offset : 0;
+	const struct pci_device *dev = route(bus, false, gpa, 1, &bar, &offset);
+	if (dev)
+		return dev->bar[bar].size - offset;
+	if (gpa < bus->mem.base || gpa > bus->mem.limit)
+		return 0;
+	uint64_t end = bus->mem.limit + 1; /* the limit is below 2^63 */
+	for (unsigned s = 0; s < PCI_MAX_SLOTS; s++) {
+		for (unsigned i = 0; bus->slot[s] && i < PCI_NUM_BARS; i++) {
+			const struct pci_bar *b = &bus->slot[s]->bar[i];
+			if (b->decoding && !(b->type & PCI_BAR_IO) && b->base > gpa && b->base < end)
+				end = b->base;
+		}
+	}
+	return end - gpa;
 }
 
 bool pci_bus_mmio(struct pci_bus *bus, struct mmio_access *a)

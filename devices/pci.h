@@ -116,6 +116,10 @@ struct pci_device_ops {
 	/* A guest config write of `size` bytes at `offset` has been applied (MSI-X uses this
 	 * to deliver pending vectors when unmasked). Optional. */
 	void (*config_written)(void *ctx, unsigned offset, unsigned size);
+	/* A guest config read of `size` bytes at `offset` is about to be answered from the
+	 * config bytes: the device may update them first (virtio's PCI configuration access
+	 * window reads a BAR register this way). Optional. */
+	void (*config_read)(void *ctx, unsigned offset, unsigned size);
 };
 
 struct pci_bar {
@@ -161,9 +165,11 @@ bool pci_bus_attach(struct pci_bus *bus, unsigned slot, struct pci_device *dev);
 void pci_conf1_io(void *bus, struct io_access *a);
 /* Routes an access at a->gpa (a->port) to the BAR that decodes it; false if none does. */
 bool pci_bus_mmio(struct pci_bus *bus, struct mmio_access *a);
-/* Bytes from gpa to the end of the decoding memory BAR that contains it, 0 if none (no
- * access is made). */
-uint64_t pci_bus_mmio_span(struct pci_bus *bus, uint64_t gpa);
+/* Bytes from gpa over which the bus answers alike (no access is made): to the end of the
+ * decoding memory BAR that holds gpa; else, gpa being in the memory window where accesses
+ * master-abort (pci_mmio_window), to the next decoding BAR or the window's end; 0 outside
+ * the window. The host bridge sends the whole window to the bus. */
+uint64_t pci_bus_window_span(const struct pci_bus *bus, uint64_t gpa);
 bool pci_bus_io(struct pci_bus *bus, struct io_access *a);
 /* mmio_handler_fn / io_handler_fn for a whole window: routes by a->gpa (a->port) and
  * master-aborts what no BAR takes. Register each window once on the VM's buses. */

@@ -61,7 +61,7 @@ bool virtio_queue_enable(struct virtio_dev *d, unsigned q)
 bool virtio_running(const struct virtio_dev *d)
 {
 	uint8_t want = VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK;
-	return (d->status & (want | VIRTIO_STATUS_NEEDS_RESET)) == want;
+	return !d->dma_blocked && (d->status & (want | VIRTIO_STATUS_NEEDS_RESET)) == want;
 }
 
 void virtio_fail(struct virtio_dev *d)

@@ -75,6 +75,9 @@ struct virtio_dev {
 	struct virtq *vq;
 	unsigned nqueues;
 	struct virtio_irq irq;
+	/* Set by the transport while the device may not touch guest memory (PCI: Bus Master
+	 * Enable clear): it then counts as not running, so it takes no buffers. */
+	bool dma_blocked;
 };
 
 /* The device model embedding `struct virtio_dev dev`. */
@@ -104,7 +107,8 @@ void virtio_config_read(const struct virtio_dev *d, uint64_t off, void *dst, uin
 
 /* For device models. */
 
-/* DRIVER_OK after FEATURES_OK, and no NEEDS_RESET: the queues may be used. */
+/* DRIVER_OK after FEATURES_OK, no NEEDS_RESET and guest memory reachable: the queues may be
+ * used. */
 bool virtio_running(const struct virtio_dev *d);
 /* A fatal device error: sets NEEDS_RESET and signals a configuration change, once. */
 void virtio_fail(struct virtio_dev *d);

@@ -277,31 +277,55 @@ static void bar_mmio(void *ctx, unsigned bar, uint64_t offset, struct mmio_acces
 		a->value = ~0ull;
 }
 
-/* A write to the PCI configuration access capability's data window goes to the BAR
- * location its bar/offset/length fields select. */
-static void cfg_window_write(struct virtio_pci *vp)
+/* The PCI configuration access capability's data window reaches the BAR location its
+ * bar/offset/length fields select (§4.1.4.9): a write of the window writes there, a read
+ * of the window reads from there first. Other selections do nothing. */
+static void cfg_window_access(struct virtio_pci *vp, bool write)
 {
-	const uint8_t *cap = &vp->pci.config[vp->cfg_cap];
+	uint8_t *cap = &vp->pci.config[vp->cfg_cap];
 	uint32_t len = get32(cap + CAP_LENGTH), off = get32(cap + CAP_OFFSET);
 	if (cap[CAP_BAR] != VIRTIO_PCI_REGS_BAR || (len != 1 && len != 2 && len != 4) ||
 	    off % len || off >= VIRTIO_PCI_REGS_SIZE)
 		return;
-	struct mmio_access a = {.size = (uint8_t)len, .write = true, .value = get32(cap + CAP_EXTRA)};
+	struct mmio_access a = {.size = (uint8_t)len, .write = write, .value = get32(cap + CAP_EXTRA)};
 	regs_access(vp, off, &a);
+	if (!write)
+		for (uint32_t i = 0; i < len; i++)
+			cap[CAP_EXTRA + i] = (uint8_t)(a.value >> (8 * i));
+}
+
+static bool touches_cfg_window(const struct virtio_pci *vp, unsigned offset, unsigned size)
+{
+	unsigned data = vp->cfg_cap + CAP_EXTRA;
+	return vp->cfg_cap && offset < data + 4 && data < offset + size;
+}
+
+/* PCI 3.0 6.2.2: a function without Bus Master Enable may not access memory. */
+static void sync_bus_master(struct virtio_pci *vp)
+{
+	vp->dev->dma_blocked = !(pci_config_read(&vp->pci, PCI_COMMAND, 2) & PCI_COMMAND_MASTER);
 }
 
 static void config_written(void *ctx, unsigned offset, unsigned size)
 {
 	struct virtio_pci *vp = ctx;
+	sync_bus_master(vp);
 	msix_config_written(&vp->msix);
-	unsigned data = vp->cfg_cap + CAP_EXTRA;
-	if (vp->cfg_cap && offset < data + 4 && data < offset + size)
-		cfg_window_write(vp);
+	if (touches_cfg_window(vp, offset, size))
+		cfg_window_access(vp, true);
+}
+
+static void config_read(void *ctx, unsigned offset, unsigned size)
+{
+	struct virtio_pci *vp = ctx;
+	if (touches_cfg_window(vp, offset, size))
+		cfg_window_access(vp, false);
 }
 
 static const struct pci_device_ops virtio_pci_ops = {
     .bar_mmio = bar_mmio,
     .config_written = config_written,
+    .config_read = config_read,
 };
 
 static void irq_used(void *ctx, unsigned q)
@@ -371,6 +395,7 @@ bool virtio_pci_init(struct virtio_pci *vp, struct virtio_dev *dev, uint32_t cla
 		  add_cap(&vp->pci, VIRTIO_PCI_CAP_PCI_CFG, 0, 0, 0, true, cfg_wmask, &vp->cfg_cap) &&
 		  msix_init(&vp->msix, &vp->pci, &layout, deliver, ctx);
 	reset_transport(vp);
+	sync_bus_master(vp);
 	return ok;
 }
 

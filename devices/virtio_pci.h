@@ -17,9 +17,12 @@
  *   the device refused it).
  * - Interrupts go out as MSI-X only; with MSI-X disabled a queue interrupt only sets the ISR
  *   bit (there is no INTx pin to raise).
+ * - Without Bus Master Enable (command bit 2) the device touches no guest memory: it counts
+ *   as not running (virtio_running), so notifications are ignored and frames or input wait
+ *   or are dropped as for a stopped driver; the driver notifies again once it is back.
  * - The PCI configuration access capability (VIRTIO_PCI_CAP_PCI_CFG) is present, as the spec
- *   requires; writes through its data window reach the BARs, reads of the window return what
- *   was last written (Linux never uses it).
+ *   requires: writes of its data window write the selected BAR 0 register, reads of it read
+ *   that register (for firmware that cannot reach the BAR; Linux does not use it).
  * - Any access to BAR 0 of another width than its register's reads as zero or is ignored,
  *   except the 64-bit queue addresses, which also take two 32-bit halves. */
 #pragma once

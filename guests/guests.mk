@@ -30,6 +30,16 @@ endef
 $(foreach g,mb1-test mmio-test hostile bench apic-test smp-test ioapic-test apic-hostile,$(eval $(call guest_elf_rule,$(g))))
 # Legacy-device guests: PIT, PIC, UART and RTC checks, and a port-I/O fuzzer.
 $(foreach g,pit-test pic-test uart-test rtc-test port-fuzz console-echo,$(eval $(call guest_elf_rule,$(g))))
+# virtio-pci drivers: a checking guest and a hostile one.
+$(foreach g,virtio-test virtio-hostile,$(eval $(call guest_elf_rule,$(g))))
+# Their disk images (GRUB modules a VM names with disk=): the image name is written into
+# every sector, and the guests know the sector count (guests/virtio-test/vtest.h).
+VIRTIO_DISK_SECTORS := 64
+VIRTIO_DISKS := vdisk-a.img vdisk-b.img vdisk-ro.img vdisk-hostile.img
+$(GUEST_OUT)/%.img: guests/virtio-test/mkdisk
+	@mkdir -p $(dir $@)
+	guests/virtio-test/mkdisk $(notdir $@) $(VIRTIO_DISK_SECTORS) >$@
+GUEST_IMAGES += $(addprefix $(GUEST_OUT)/,$(VIRTIO_DISKS))
 # Linked at 0x8000, below where mhv's Multiboot information used to be fixed.
 $(eval $(call guest_elf_rule,mb1-low,--defsym=GUEST_BASE=0x8000))
 

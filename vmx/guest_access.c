@@ -37,7 +37,7 @@ static struct lapic *relocated_lapic_at(struct vcpu *v, uint64_t gpa)
 bool vcpu_mmio_claims(struct vcpu *v, uint64_t gpa)
 {
 	return relocated_lapic_at(v, gpa) || mmio_bus_find(&v->vm->mmio, gpa) ||
-	       pci_bus_mmio_span(&v->vm->plat.pci, gpa);
+	       pci_bus_window_span(&v->vm->plat.pci, gpa);
 }
 
 static void *vcpu_ram_at(void *ctx, uint64_t gpa)
@@ -53,11 +53,12 @@ static uint64_t vcpu_mmio_span(void *ctx, uint64_t gpa)
 	if (l)
 		return lapic_base_addr(l) + LAPIC_PAGE_SIZE - gpa;
 	const struct mmio_range *r = mmio_bus_find(&v->vm->mmio, gpa);
-	return r ? r->base + r->size - gpa : pci_bus_mmio_span(&v->vm->plat.pci, gpa);
+	return r ? r->base + r->size - gpa : pci_bus_window_span(&v->vm->plat.pci, gpa);
 }
 
-/* The MMIO bus, else a PCI BAR. A virtio device that ran out of budget for a notification
- * wants another go before the next entry. */
+/* The MMIO bus, else the PCI window: a BAR, or a master abort as on a real bus (a guest
+ * touching a BAR it switched off or just moved reads all-ones, and lives). A virtio device
+ * that ran out of budget for a notification wants another go before the next entry. */
 static void vcpu_devices(struct vcpu *v, struct mmio_access *a)
 {
 	struct vm *vm = v->vm;
@@ -65,7 +66,7 @@ static void vcpu_devices(struct vcpu *v, struct mmio_access *a)
 		mmio_bus_dispatch(&vm->mmio, a);
 		return;
 	}
-	pci_bus_mmio(&vm->plat.pci, a);
+	pci_mmio_window(&vm->plat.pci, 0, a);
 	if (vm->virtio && vm_virtio_pending(vm)) {
 		vm->virtio->again = true;
 		v->work |= VCPU_WORK_INTR;

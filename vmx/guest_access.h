@@ -19,5 +19,6 @@ bool guest_phys_read(void *vm_ram, uint64_t gpa, void *dst, size_t n);
  * CPL (SS.DPL) and RFLAGS.AC, canonical and wrap-around rules from the CPU mode (returned);
  * devices are the VM's MMIO bus and the vCPU's relocated local APIC. */
 enum cpu_mode guest_vmem_current(struct vcpu *v, uint64_t rflags, struct guest_vmem *m);
-/* A device answers at `gpa` (the MMIO bus, or this vCPU's relocated local APIC). */
+/* A device answers at `gpa` (the MMIO bus, this vCPU's relocated local APIC, or the PCI
+ * window, where what no BAR decodes master-aborts). */
 bool vcpu_mmio_claims(struct vcpu *v, uint64_t gpa);

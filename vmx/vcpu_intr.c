@@ -162,19 +162,20 @@ static bool vcpu_deliver_nmi(struct vcpu *v, bool queued)
 static void vcpu_deliver_maskable(struct vcpu *v, bool queued)
 {
 	int apic_vector = v->vid ? -1 : lapic_pending_vector(v->lapic);
-	bool pic = vcpu_extint_pending(v);
-	bool waiting = pic || v->hc_pending_vector || apic_vector >= 0;
-	enum intr_decision d = INTR_NONE;
-	if (waiting)
-		d = intr_decide(true, vmcs_read(VMCS_GUEST_RFLAGS),
-				(uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY), queued);
-	vcpu_set_proc(v, PROC_INTR_WINDOW_EXITING, d == INTR_WAIT_WINDOW);
-	if (d != INTR_INJECT)
+	unsigned pending = (vcpu_extint_pending(v) ? INTR_SRC_BIT(INTR_SRC_PIC) : 0) |
+			   (v->hc_pending_vector ? INTR_SRC_BIT(INTR_SRC_HYPERCALL) : 0) |
+			   (apic_vector >= 0 ? INTR_SRC_BIT(INTR_SRC_APIC) : 0);
+	struct intr_plan p = {INTR_SRC_NONE, false};
+	if (pending)
+		p = intr_plan(pending, vmcs_read(VMCS_GUEST_RFLAGS),
+			      (uint32_t)vmcs_read(VMCS_GUEST_INTERRUPTIBILITY), queued);
+	vcpu_set_proc(v, PROC_INTR_WINDOW_EXITING, p.window);
+	if (p.inject == INTR_SRC_NONE)
 		return;
 	uint8_t vector;
-	if (pic) {
+	if (p.inject == INTR_SRC_PIC) {
 		vector = (uint8_t)pic_acknowledge(&v->vm->plat.pic);
-	} else if (v->hc_pending_vector) {
+	} else if (p.inject == INTR_SRC_HYPERCALL) {
 		vector = v->hc_pending_vector;
 		v->hc_pending_vector = 0;
 	} else {

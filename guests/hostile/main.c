@@ -5,9 +5,7 @@
 #include "guests/lib/multiboot.h"
 #include "guests/lib/printf.h"
 
-#define OUTSIDE_GPA 0xc0000000u /* 3 GiB: beyond mem=16 RAM, below every device window */
-
-#define MB1_INFO_CMDLINE (1u << 2)
+#define OUTSIDE_GPA 0x80000000u /* 2 GiB: beyond mem=16 RAM, below the PCI window */
 
 static bool cmdline_is(const struct mb1_info *mbi, const char *want)
 {

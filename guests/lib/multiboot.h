@@ -7,9 +7,10 @@
 #define MB1_HEADER_MEMINFO    (1u << 1)	 /* loader must fill mem_* (and mmap_* when it can) */
 #define MB1_BOOT_MAGIC	      0x2badb002 /* EAX at entry */
 
-#define MB1_INFO_MEM  (1u << 0) /* mem_lower / mem_upper valid */
-#define MB1_INFO_MODS (1u << 3) /* mods_count / mods_addr valid */
-#define MB1_INFO_MMAP (1u << 6) /* mmap_length / mmap_addr valid */
+#define MB1_INFO_MEM	 (1u << 0) /* mem_lower / mem_upper valid */
+#define MB1_INFO_CMDLINE (1u << 2) /* cmdline valid */
+#define MB1_INFO_MODS	 (1u << 3) /* mods_count / mods_addr valid */
+#define MB1_INFO_MMAP	 (1u << 6) /* mmap_length / mmap_addr valid */
 
 #define MB1_MMAP_AVAILABLE 1 /* memory-map type: usable RAM; every other type is not */
 

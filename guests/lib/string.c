@@ -33,3 +33,10 @@ size_t strlen(const char *s)
 		n++;
 	return n;
 }
+
+int strcmp(const char *a, const char *b)
+{
+	for (; *a && *a == *b; a++, b++)
+		;
+	return (u8)*a - (u8)*b;
+}

@@ -1,5 +1,6 @@
 #include "guests/lib/vmcall.h"
 #include "guests/lib/trap.h"
+#include "guests/lib/x86.h"
 
 bool vmcall_safe(u32 nr, u32 a0, u32 a1, u32 a2, u32 a3, s32 *ret)
 {
@@ -34,4 +35,17 @@ void hc_exit(u32 code)
 	vmcall(MHV_HC_EXIT, code, 0, 0, 0);
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+static void on_idle_timer(struct trap_frame *f)
+{
+	(void)f; /* injected by mhv, not through the APIC: no EOI */
+}
+
+void hc_idle(u32 usecs)
+{
+	trap_set_handler(HC_IDLE_VECTOR, on_idle_timer);
+	hc_timer_oneshot(usecs, HC_IDLE_VECTOR);
+	sti_hlt();
+	cli();
 }

@@ -21,3 +21,9 @@ s32 hc_nop(void);
 s32 hc_console_write(const void *buf, u32 len);
 s32 hc_timer_oneshot(u32 usecs, u8 vector);
 void hc_exit(u32 code) __attribute__((noreturn));
+
+#define HC_IDLE_VECTOR 0x31 /* the one-shot timer vector hc_idle() uses */
+
+/* Halts until an interrupt comes, at the latest the one-shot timer after usecs: lets other
+ * VMs run while a guest waits. Interrupts are disabled again on return. */
+void hc_idle(u32 usecs);

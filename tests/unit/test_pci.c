@@ -19,6 +19,9 @@ struct fake {
 	} change[MAX_EVENTS];
 	unsigned nwrites;
 	unsigned write_offset, write_size;
+	unsigned nreads;
+	unsigned read_offset, read_size;
+	uint8_t refresh; /* non-zero: what the read hook puts in the byte being read */
 };
 
 static uint64_t answer(unsigned bar, uint64_t offset)
@@ -69,7 +72,18 @@ static void fake_written(void *ctx, unsigned offset, unsigned size)
 	f->write_size = size;
 }
 
-static const struct pci_device_ops fake_ops = {fake_mmio, fake_io, fake_changed, fake_written};
+static void fake_reading(void *ctx, unsigned offset, unsigned size)
+{
+	struct fake *f = ctx;
+	f->nreads++;
+	f->read_offset = offset;
+	f->read_size = size;
+	if (f->refresh)
+		f->pci.config[offset] = f->refresh;
+}
+
+static const struct pci_device_ops fake_ops = {fake_mmio, fake_io, fake_changed, fake_written,
+					       fake_reading};
 static const struct pci_device_ops mmio_only_ops = {.bar_mmio = fake_mmio};
 
 static const struct pci_ids fake_ids = {
@@ -431,16 +445,22 @@ TEST(access_must_fit_one_bar)
 	CHECK_EQ(f.accesses, 1);
 }
 
-TEST(mmio_span_to_the_bar_end)
+/* The whole window goes to the bus: a BAR answers to its end, the rest master-aborts up
+ * to the next BAR or the window's end. */
+TEST(window_span)
 {
 	struct fake f;
 	setup_standard(&f);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000010), 0); /* decode off */
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0000010), MEM_LIMIT + 1 - 0xc0000010); /* off */
 	cfg_write(&bus, 3, 0x04, 2, PCI_COMMAND_MEMORY);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000000), 0x4000);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0003fff), 1);
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0004000), 0); /* the gap */
-	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc01ffff8), 8);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0000000), 0x4000);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0003fff), 1);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0004000), 0xfc000); /* the gap, to BAR 2 */
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc01ffff8), 8);
+	CHECK_EQ(pci_bus_window_span(&bus, 0xc0200000), MEM_LIMIT + 1 - 0xc0200000);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_LIMIT), 1);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_LIMIT + 1), 0);
+	CHECK_EQ(pci_bus_window_span(&bus, MEM_BASE - 1), 0);
 	CHECK_EQ(f.accesses, 0);
 }
 
@@ -609,10 +629,29 @@ TEST(config_written_hook)
 	CHECK_EQ(f.nwrites, 2);
 }
 
+/* The device sees each config read before it is answered, and may refresh the bytes. */
+TEST(config_read_hook)
+{
+	struct fake f;
+	setup_standard(&f);
+	cfg_read(&bus, 3, 0x3d, 1);
+	CHECK_EQ(f.nreads, 1);
+	CHECK_EQ(f.read_offset, 0x3d);
+	CHECK_EQ(f.read_size, 1);
+	f.refresh = 0x77;
+	CHECK_EQ(cfg_read(&bus, 3, 0x50, 2), 0x77);
+	CHECK_EQ(f.read_offset, 0x50);
+	CHECK_EQ(f.read_size, 2);
+	cfg_write(&bus, 3, 0x3c, 1, 0x0a);
+	cfg_read(&bus, 4, 0x00, 4); /* an empty slot */
+	CHECK_EQ(f.nreads, 2);
+}
+
 CHECK_MAIN("pci", CASE(address_register), CASE(data_widths), CASE(enable_bit_clear),
 	   CASE(absent_functions), CASE(host_bridge_identity), CASE(read_only_fields),
 	   CASE(bar_sizing), CASE(bar_sizing_large_64), CASE(placement_alignment),
 	   CASE(window_bounds), CASE(attach_slots), CASE(add_bar_rules),
-	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(mmio_span_to_the_bar_end), CASE(bar_move),
-	   CASE(moves_while_off_are_silent), CASE(overlap_lowest_slot_wins), CASE(capability_list),
-	   CASE(capability_space_runs_out), CASE(config_written_hook))
+	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(window_span),
+	   CASE(bar_move), CASE(moves_while_off_are_silent), CASE(overlap_lowest_slot_wins),
+	   CASE(capability_list), CASE(capability_space_runs_out), CASE(config_written_hook),
+	   CASE(config_read_hook))

@@ -261,6 +261,29 @@ TEST(device_config_through_bar0)
 	tmem_free(&tm);
 }
 
+/* §4.1.4.9: a read of pci_cfg_data reads the selected BAR register. */
+TEST(pci_cfg_capability_reads_bar0)
+{
+	setup();
+	unsigned at = find_cap(5);
+	CHECK(at != 0);
+	wr(0x16, 2, 3);				/* queue_select, through the BAR */
+	cfg_write(&bus, SLOT, at + 4, 1, 0);	/* BAR 0 */
+	cfg_write(&bus, SLOT, at + 8, 4, 0x16); /* queue_select */
+	cfg_write(&bus, SLOT, at + 12, 4, 2);	/* 2 bytes */
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 4) & 0xffff, 3);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 2), 3);
+	cfg_write(&bus, SLOT, at + 8, 4, 0x12); /* num_queues */
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 2), 1);
+	wr(0x16, 2, 0);
+	cfg_write(&bus, SLOT, at + 8, 4, 0x16);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 1), 0);
+	cfg_write(&bus, SLOT, at + 12, 4, 3); /* an illegal length: nothing is read */
+	wr(0x16, 2, 5);
+	CHECK_EQ(cfg_read(&bus, SLOT, at + 16, 1), 0);
+	tmem_free(&tm);
+}
+
 TEST(pci_cfg_capability_writes_reach_bar0)
 {
 	setup();
@@ -277,8 +300,35 @@ TEST(pci_cfg_capability_writes_reach_bar0)
 	tmem_free(&tm);
 }
 
+/* PCI 3.0 6.2.2: without Bus Master Enable the function may not touch memory, so a notified
+ * buffer waits, untouched, until bus mastering is back and the driver notifies again. */
+TEST(bus_master_off_blocks_guest_memory_access)
+{
+	setup();
+	enable_msix();
+	bring_up(0);
+	struct tring r = {.t = &tm, .q = &rng.vq[0], .size = 8, .desc = RING_DESC(0),
+			  .avail = RING_AVAIL(0), .used = RING_USED(0)};
+	ring_desc(&r, 0, BUF, 16, VIRTQ_DESC_F_WRITE, 0);
+	ring_post(&r, 0);
+	cfg_write(&bus, SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY);
+	CHECK(!virtio_running(&rng.dev));
+	wr(0x3000, 2, 0);
+	CHECK_EQ(ring_used_idx(&r), 0);
+	CHECK_EQ(grn(&tm, BUF, 1), 0);
+	CHECK_EQ(messages, 0);
+	cfg_write(&bus, SLOT, PCI_COMMAND, 2, PCI_COMMAND_MEMORY | PCI_COMMAND_MASTER);
+	CHECK(virtio_running(&rng.dev));
+	wr(0x3000, 2, 0);
+	CHECK_EQ(ring_used_idx(&r), 1);
+	CHECK_EQ(grn(&tm, BUF, 1), 0xab);
+	CHECK_EQ(messages, 1);
+	tmem_free(&tm);
+}
+
 CHECK_MAIN("virtio_pci", CASE(identity_is_a_modern_only_device), CASE(capabilities_describe_bar0),
 	   CASE(queue_kick_fills_buffer_and_sends_msix), CASE(queue_registers_frozen_once_enabled),
 	   CASE(refused_vector_reads_no_vector), CASE(status_zero_resets_transport_and_queues),
 	   CASE(feature_windows_and_refusal), CASE(odd_widths_are_harmless),
-	   CASE(device_config_through_bar0), CASE(pci_cfg_capability_writes_reach_bar0))
+	   CASE(device_config_through_bar0), CASE(pci_cfg_capability_writes_reach_bar0),
+	   CASE(bus_master_off_blocks_guest_memory_access), CASE(pci_cfg_capability_reads_bar0))
