@@ -323,6 +323,14 @@ static struct pci_device *route(const struct pci_bus *bus, bool io, uint64_t add
 	return 0;
 }
 
+uint64_t pci_bus_mmio_span(struct pci_bus *bus, uint64_t gpa)
+{
+	unsigned bar;
+	uint64_t offset;
+	struct pci_device *dev = route(bus, false, gpa, 1, &bar, &offset);
+	return dev ? dev->bar[bar].size - offset : 0;
+}
+
 bool pci_bus_mmio(struct pci_bus *bus, struct mmio_access *a)
 {
 	unsigned bar;

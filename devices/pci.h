@@ -161,6 +161,9 @@ bool pci_bus_attach(struct pci_bus *bus, unsigned slot, struct pci_device *dev);
 void pci_conf1_io(void *bus, struct io_access *a);
 /* Routes an access at a->gpa (a->port) to the BAR that decodes it; false if none does. */
 bool pci_bus_mmio(struct pci_bus *bus, struct mmio_access *a);
+/* Bytes from gpa to the end of the decoding memory BAR that contains it, 0 if none (no
+ * access is made). */
+uint64_t pci_bus_mmio_span(struct pci_bus *bus, uint64_t gpa);
 bool pci_bus_io(struct pci_bus *bus, struct io_access *a);
 /* mmio_handler_fn / io_handler_fn for a whole window: routes by a->gpa (a->port) and
  * master-aborts what no BAR takes. Register each window once on the VM's buses. */

@@ -5,6 +5,7 @@
 #include "kernel/log.h"
 #include "kernel/trap.h"
 #include "kernel/vm.h"
+#include "kernel/vm_virtio.h"
 
 static struct console_focus focus;
 
@@ -96,8 +97,12 @@ bool console_input_poll(void)
 		focus.len = 0;
 		return false;
 	}
+	/* Typed bytes go to the console the guest uses: its virtio console once it wrote
+	 * there, else COM1. */
 	uint8_t b;
-	while (focus_queue_peek(&focus, &b) && uart_rx_push(&vm->plat.com1, b)) {
+	bool virtio = vm_virtio_console_in_use(vm);
+	while (focus_queue_peek(&focus, &b) &&
+	       (virtio ? vm_virtio_console_input(vm, &b, 1) : uart_rx_push(&vm->plat.com1, b))) {
 		focus_queue_pop(&focus);
 		delivered = true;
 	}

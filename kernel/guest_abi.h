@@ -18,12 +18,15 @@
 /* Guest-visible console until the 16550 model lands: bytes written to COM1's THR. */
 #define MHV_CONSOLE_PORT 0x3f8
 
-/* Test device: a 4 KiB MMIO page. Offset 0 is a 64-bit scratch register that reads back
- * the last value written (at any width 1/2/4/8, little-endian within the register);
- * other offsets read 0 and ignore writes. Not RAM: every access is an EPT-violation exit. */
-#define MHV_TESTDEV_GPA     0xfeb00000u
-#define MHV_TESTDEV_SIZE    0x1000u
-#define MHV_TESTDEV_SCRATCH 0x0
+/* Test device: a 4 KiB MMIO page. Offsets 0 and 0xff8 are 64-bit scratch registers that
+ * read back the last value written (at any width 1/2/4/8, little-endian within the
+ * register), the second one so that accesses straddling the end of the page have device
+ * bytes too; other offsets read 0 and ignore writes. Not RAM: every access is an
+ * EPT-violation exit. */
+#define MHV_TESTDEV_GPA         0xfeb00000u
+#define MHV_TESTDEV_SIZE        0x1000u
+#define MHV_TESTDEV_SCRATCH     0x0
+#define MHV_TESTDEV_SCRATCH_END 0xff8
 
 /* Hypercalls: VMCALL with the function number in EAX/RAX and arguments in EBX, ECX, EDX,
  * ESI (RBX, RCX, RDX, RSI in 64-bit mode). The result comes back in EAX/RAX; other

@@ -2,6 +2,7 @@
 #include "drivers/legacy_pic.h"
 #include "drivers/tsc.h"
 #include "kernel/console.h"
+#include "kernel/entropy.h"
 #include "kernel/mb2.h"
 #include "kernel/mem.h"
 #include "kernel/mem_init.h"
@@ -59,6 +60,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	tsc_calibrate();
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();
+	entropy_init();
+	log_info("entropy for guests (virtio-rng): %s", entropy_source());
 	if (hv_options.selftest_exception)
 		selftest_fault();
 

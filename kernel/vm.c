@@ -1,6 +1,7 @@
 /* VM lifecycle: from GRUB modules to running VMs, and their end. */
 #include "kernel/vm.h"
 #include "kernel/vm_devices.h"
+#include "kernel/vm_virtio.h"
 #include "kernel/console.h"
 #include "kernel/console_input.h"
 #include "kernel/format.h"
@@ -16,7 +17,7 @@
 static struct vm vms[MAX_VMS];
 static unsigned nvms;
 
-static bool gmem_write(void *ctx, uint64_t gpa, const void *src, uint64_t n)
+static bool ram_write_fn(void *ctx, uint64_t gpa, const void *src, uint64_t n)
 {
 	return guest_ram_write(ctx, gpa, src, n);
 }
@@ -44,8 +45,7 @@ static const char *base_name(const char *path)
 	return b;
 }
 
-/* The module a VM's initrd= or modules= names, or -1. */
-static int find_module(const struct mb2_info *mb, const char *path)
+int vm_find_module(const struct mb2_info *mb, const char *path)
 {
 	char name[128];
 	for (unsigned i = 0; i < mb->nmodules; i++) {
@@ -56,18 +56,21 @@ static int find_module(const struct mb2_info *mb, const char *path)
 	return -1;
 }
 
-/* Whether the settings name module idx with initrd= or modules=. */
+/* Whether the settings name module idx with initrd=, modules= or disk=. */
 static bool names_module(const struct mb2_info *mb, const struct vm_config *cfg, unsigned idx)
 {
-	if (cfg->initrd[0] && find_module(mb, cfg->initrd) == (int)idx)
+	if (cfg->initrd[0] && vm_find_module(mb, cfg->initrd) == (int)idx)
 		return true;
+	for (unsigned d = 0; d < cfg->ndisks; d++)
+		if (vm_find_module(mb, cfg->disks[d].image) == (int)idx)
+			return true;
 	for (unsigned m = 0; m < cfg->nmodules; m++)
-		if (find_module(mb, vm_config_module_name(cfg, m)) == (int)idx)
+		if (vm_find_module(mb, vm_config_module_name(cfg, m)) == (int)idx)
 			return true;
 	return false;
 }
 
-/* Modules some VM uses as its initrd or its modules= are data, not VMs. */
+/* Modules some VM uses as its initrd, its modules= or a disk are data, not VMs. */
 static bool module_is_data(const struct mb2_info *mb, unsigned idx)
 {
 	static struct vm_config cfg;
@@ -87,7 +90,7 @@ static bool attach_modules(const struct mb2_info *mb, struct vm *vm, unsigned i,
 {
 	for (unsigned m = 0; m < vm->cfg.nmodules; m++) {
 		const char *name = vm_config_module_name(&vm->cfg, m);
-		int r = find_module(mb, name);
+		int r = vm_find_module(mb, name);
 		if (r < 0) {
 			log_err("module %u ('%s'): modules=: %s: no such module (add a module2 "
 				"line for it); this VM is not created",
@@ -125,7 +128,7 @@ unsigned vms_prepare(const struct mb2_info *mb)
 			continue;
 		}
 		if (vm->cfg.initrd[0]) {
-			int r = find_module(mb, vm->cfg.initrd);
+			int r = vm_find_module(mb, vm->cfg.initrd);
 			if (r < 0) {
 				log_err("module %u ('%s'): initrd=%s: no such module (add a module2 "
 					"line for it); this VM is not created",
@@ -135,7 +138,7 @@ unsigned vms_prepare(const struct mb2_info *mb)
 			vm->cfg.initrd_image = phys_to_virt(mb->modules[r].start);
 			vm->cfg.initrd_size = mb->modules[r].end - mb->modules[r].start;
 		}
-		if (!attach_modules(mb, vm, i, cmd))
+		if (!attach_modules(mb, vm, i, cmd) || !vm_virtio_resolve(vm, mb))
 			continue;
 		vm->id = nvms;
 		vm->image = phys_to_virt(m->start);
@@ -163,6 +166,7 @@ static void vm_free(struct vm *vm)
 	for (unsigned i = 0; i < vm->nvcpus; i++)
 		vcpu_destroy(vm->vcpus[i]);
 	vm->nvcpus = 0;
+	vm_virtio_free(vm);
 	platform_free(vm);
 	if (vm->ram.size)
 		guest_ram_destroy(&vm->ram, &vm->ept);
@@ -181,7 +185,9 @@ static bool vm_build(struct vm *vm)
 			(unsigned long long)(frame_free_count() * PAGE_SIZE >> 20));
 		return false;
 	}
-	struct gmem mem = {.ctx = &vm->ram, .size = vm->ram.size, .write = gmem_write};
+	if (!vm_virtio_alloc(vm))
+		return false;
+	struct gmem mem = {.ctx = &vm->ram, .size = vm->ram.size, .write = ram_write_fn};
 	struct guest_entry entry;
 	if (!image_load(vm->image, vm->image_size, &vm->cfg, &mem, &entry, err, sizeof err)) {
 		log_err("vm %s: %s; this VM is not created", vm->cfg.name, err);
@@ -272,7 +278,7 @@ void vm_restart(struct vm *vm)
 	guest_ram_destroy(&vm->ram, &vm->ept);
 	memset(&vm->io, 0, sizeof vm->io);
 	memset(&vm->mmio, 0, sizeof vm->mmio);
-	struct gmem mem = {.ctx = &vm->ram, .size = vm->cfg.mem_bytes, .write = gmem_write};
+	struct gmem mem = {.ctx = &vm->ram, .size = vm->cfg.mem_bytes, .write = ram_write_fn};
 	struct guest_entry entry;
 	if (!guest_ram_create(&vm->ram, &vm->ept, vm->cfg.mem_bytes) ||
 	    !image_load(vm->image, vm->image_size, &vm->cfg, &mem, &entry, err, sizeof err) ||
@@ -354,6 +360,7 @@ static void vm_print_exit_stats(const struct vm *vm)
 		if (n)
 			log_info("  %s %llu", exit_reason_name(r), (unsigned long long)n);
 	}
+	vm_virtio_print_stats(vm);
 }
 
 void vms_run_all(void)

@@ -27,6 +27,10 @@ struct vm {
 	struct io_bus io;
 	struct mmio_bus mmio;
 	struct vm_platform plat;
+	struct vm_virtio *virtio;       /* virtio devices (kernel/vm_virtio.h), or NULL */
+	unsigned disk_module[VM_MAX_DISKS]; /* disk=: the GRUB module of each disk */
+	const void *disk_src[VM_MAX_DISKS];
+	uint64_t disk_size[VM_MAX_DISKS];
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	unsigned nvcpus;
 
@@ -38,13 +42,16 @@ struct vm {
 
 	char con_line[VM_CONSOLE_LINE]; /* guest console output, flushed a line at a time */
 	unsigned con_len;
-	uint64_t testdev_scratch;
+	uint64_t testdev_scratch[2];    /* the test device's registers (kernel/guest_abi.h) */
 	bool odd_msg_logged;            /* an ignored APIC message was reported */
 	uint32_t unknown_msr_seen[8];   /* MSRs already logged once */
 	unsigned unknown_msr_count;
 };
 
 unsigned vm_count(void);
+/* The GRUB module whose name (its command line's first word, without directories) matches
+ * the file name of `path`, or -1. */
+int vm_find_module(const struct mb2_info *mb, const char *path);
 struct vm *vm_by_index(unsigned i);
 
 /* Parses every module's settings and reports bad ones; returns how many VMs are valid. */

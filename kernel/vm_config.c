@@ -224,24 +224,101 @@ static const char *set_bios(const char *v, struct vm_config *cfg)
 	return NULL;
 }
 
+static const char *set_disk(const char *v, struct vm_config *cfg)
+{
+	if (cfg->ndisks == VM_MAX_DISKS)
+		return "more than " STR(VM_MAX_DISKS) " disks";
+	struct vm_disk *d = &cfg->disks[cfg->ndisks];
+	size_t len = strlen(v);
+	const char *ro = ",ro";
+	if (len > 3 && !strcmp(v + len - 3, ro)) {
+		d->read_only = true;
+		len -= 3;
+	}
+	if (!len || memchr(v, ',', len))
+		return "expected IMAGE or IMAGE,ro";
+	if (len >= sizeof d->image)
+		return "image name too long";
+	memcpy(d->image, v, len);
+	d->image[len] = 0;
+	cfg->ndisks++;
+	return NULL;
+}
+
+static bool is_switch_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '_' || c == '-';
+}
+
+static const char *set_net(const char *v, struct vm_config *cfg)
+{
+	for (const char *c = v; *c; c++)
+		if (!is_switch_char(*c))
+			return "switch names are letters, digits, _ and -";
+	memcpy(cfg->net, v, strlen(v) + 1);
+	return NULL;
+}
+
+static int hex_digit(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+static const char *set_mac(const char *v, struct vm_config *cfg)
+{
+	if (strlen(v) != 17)
+		return "expected xx:xx:xx:xx:xx:xx";
+	for (unsigned i = 0; i < 6; i++) {
+		int hi = hex_digit(v[3 * i]), lo = hex_digit(v[3 * i + 1]);
+		if (hi < 0 || lo < 0 || (i < 5 && v[3 * i + 2] != ':'))
+			return "expected xx:xx:xx:xx:xx:xx";
+		cfg->mac[i] = (uint8_t)(hi << 4 | lo);
+	}
+	if (cfg->mac[0] & 1)
+		return "a multicast address cannot be a NIC's";
+	cfg->have_mac = true;
+	return NULL;
+}
+
+static const char *set_virtio(const char *v, struct vm_config *cfg)
+{
+	if (strcmp(v, "none") == 0)
+		cfg->no_virtio_extras = true;
+	else if (strcmp(v, "default") != 0)
+		return "must be default or none";
+	return NULL;
+}
+
 struct setting {
 	const char *key;
 	const char *(*apply)(const char *value, struct vm_config *cfg);
 	size_t max_len; /* of the value; 0: apply() bounds it */
 	bool empty_ok;
+	bool repeat_ok;
 };
 
 static const struct setting settings[] = {
-    {"name", set_name, VM_NAME_MAX - 1, false},
-    {"mem", set_mem, 0, false},
-    {"cpus", set_cpus, 0, false},
-    {"load", set_load, 0, false},
-    {"entry", set_entry, 0, false},
-    {"cmdline", set_cmdline, VM_CMDLINE_MAX - 1, true},
-    {"initrd", set_initrd, sizeof((struct vm_config *)0)->initrd - 1, false},
-    {"on_reset", set_on_reset, 0, false},
-    {"modules", set_modules, VM_MODULES_MAX - 1, false},
-    {"bios", set_bios, 0, false},
+    {"name", set_name, VM_NAME_MAX - 1, false, false},
+    {"mem", set_mem, 0, false, false},
+    {"cpus", set_cpus, 0, false, false},
+    {"load", set_load, 0, false, false},
+    {"entry", set_entry, 0, false, false},
+    {"cmdline", set_cmdline, VM_CMDLINE_MAX - 1, true, false},
+    {"initrd", set_initrd, sizeof((struct vm_config *)0)->initrd - 1, false, false},
+    {"on_reset", set_on_reset, 0, false, false},
+    {"modules", set_modules, VM_MODULES_MAX - 1, false, false},
+    {"bios", set_bios, 0, false, false},
+    {"disk", set_disk, sizeof((struct vm_disk *)0)->image + 2, false, true},
+    {"net", set_net, VM_SWITCH_NAME_MAX - 1, false, false},
+    {"mac", set_mac, 0, false, false},
+    {"virtio", set_virtio, 0, false, false},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -297,7 +374,7 @@ static bool parse_setting(const char *word, unsigned *seen, struct vm_config *cf
 	if (i < 0)
 		return fail(err, errlen, WORD_FMT ": unknown setting", WORD_ARGS(word));
 	const struct setting *s = &settings[i];
-	if (*seen & (1u << i))
+	if ((*seen & (1u << i)) && !s->repeat_ok)
 		return fail(err, errlen, WORD_FMT ": %s= given twice", WORD_ARGS(word), s->key);
 	*seen |= 1u << i;
 	const char *value = word + strlen(s->key) + 1;
@@ -329,5 +406,7 @@ bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *er
 	while ((r = next_word(&p, word, err, errlen)) > 0)
 		if (!parse_setting(word, &seen, cfg, err, errlen))
 			return false;
+	if (r == 0 && cfg->have_mac && !cfg->net[0])
+		return fail(err, errlen, "mac= without net=: there is no NIC to give it to");
 	return r == 0;
 }

@@ -3,7 +3,7 @@
  * GRUB passes the words after the module's path (not the path itself), so the first word
  * must be the image path or name as given again (tools/mkiso writes the basename); the
  * default VM name is its last path component.
- * Settings (each at most once):
+ * Settings (each at most once, but disk=):
  *   name=N       1..23 of [A-Za-z0-9_.-]     mem=MIB    1..3072, default 16
  *   cpus=N       1..VM_MAX_CPUS, default 1   load=ADDR  entry=ADDR  (0x hex or decimal, < 4 GiB)
  *   cmdline=TEXT initrd=PATH                 on_reset=exit|restart
@@ -13,6 +13,14 @@
  *                bases 0x08/0x70 with IRQ 0-2 unmasked, PIT channel 0 at 18.2 Hz, a real-mode
  *                IVT of IRET/EOI stubs and a BIOS data area (kernel/loader.h); other image
  *                formats refuse it
+ *   disk=IMAGE[,ro]  another GRUB module by name (as initrd=) as a virtio-blk disk; up to
+ *                VM_MAX_DISKS, one PCI device each, in order (/dev/vda, vdb, ...); ",ro" makes
+ *                it read-only. The module is data, not a VM. Writes live in RAM for the run.
+ *   net=SWITCH   a virtio-net NIC on the hypervisor's Ethernet switch SWITCH (1..15 of
+ *                [A-Za-z0-9_-]); VMs naming the same switch share a LAN
+ *   mac=MAC      the NIC's MAC, xx:xx:xx:xx:xx:xx (unicast); default derived from the VM name
+ *   virtio=default|none  every VM gets a virtio console and a virtio entropy source unless
+ *                none
  * Quoting: GRUB's shell strips the quotes of cmdline="a b c"; GRUB >= 2.04 then writes the
  * whole word back quoted ("cmdline=a b c") with \ \" \' escaped, older GRUBs write it bare,
  * which cannot be told apart from separate words. So words may be quoted in whole or in
@@ -29,6 +37,13 @@
 #define VM_MAX_CPUS    8
 #define VM_MAX_MODULES 8
 #define VM_MODULES_MAX 256 /* bytes of the modules= value */
+#define VM_MAX_DISKS   4
+#define VM_SWITCH_NAME_MAX 16
+
+struct vm_disk {
+	char image[128];   /* the module's name, as initrd= */
+	bool read_only;
+};
 
 /* A GRUB module handed to the guest as data. */
 struct vm_module {
@@ -52,6 +67,12 @@ struct vm_config {
 					    * other (vm_config_module_name()) */
 	unsigned nmodules;
 	bool bios;                   /* bios=on|off (default off) */
+	struct vm_disk disks[VM_MAX_DISKS]; /* disk=, in order */
+	unsigned ndisks;
+	char net[VM_SWITCH_NAME_MAX]; /* net=: switch name, "" for no NIC */
+	bool have_mac;
+	uint8_t mac[6];              /* mac= */
+	bool no_virtio_extras;       /* virtio=none: no console and no entropy device */
 	/* Not parsed: the caller points these at the module initrd= names before image_load
 	 * (NULL/0 = no initrd), and module_data[i] at the module modules= names i-th. */
 	const void *initrd_image;

@@ -8,6 +8,7 @@
 #include "kernel/log.h"
 #include "kernel/options.h"
 #include "kernel/vm.h"
+#include "kernel/vm_virtio.h"
 #include "kernel/mem.h"
 #include "kernel/kstring.h"
 #include "kernel/x86.h"
@@ -62,19 +63,22 @@ static void debug_exit_access(void *dev, struct io_access *a)
 
 static void testdev_access(void *dev, uint64_t offset, struct mmio_access *a)
 {
+	static const uint64_t reg_offset[2] = {MHV_TESTDEV_SCRATCH, MHV_TESTDEV_SCRATCH_END};
 	struct vm *vm = dev;
-	if (offset - MHV_TESTDEV_SCRATCH >= 8) { /* unsigned: also below the register */
-		if (!a->write)
-			a->value = 0;
+	for (unsigned i = 0; i < 2; i++) {
+		if (offset - reg_offset[i] >= 8) /* unsigned: also below the register */
+			continue;
+		uint64_t *reg = &vm->testdev_scratch[i];
+		unsigned shift = (unsigned)(offset - reg_offset[i]) * 8;
+		uint64_t mask = a->size == 8 ? ~0ull : ((1ull << (8 * a->size)) - 1);
+		if (a->write)
+			*reg = (*reg & ~(mask << shift)) | ((a->value & mask) << shift);
+		else
+			a->value = (*reg >> shift) & mask;
 		return;
 	}
-	unsigned shift = (unsigned)(offset - MHV_TESTDEV_SCRATCH) * 8;
-	uint64_t mask = a->size == 8 ? ~0ull : ((1ull << (8 * a->size)) - 1);
-	if (a->write)
-		vm->testdev_scratch = (vm->testdev_scratch & ~(mask << shift)) |
-				      ((a->value & mask) << shift);
-	else
-		a->value = (vm->testdev_scratch >> shift) & mask;
+	if (!a->write)
+		a->value = 0;
 }
 
 static uint64_t pit_now(void *ctx)
@@ -342,6 +346,8 @@ bool platform_devices_attach(struct vm *vm)
 	fw_cfg_init(&p->fw_cfg, vm->cfg.mem_bytes, vm->cfg.cpus);
 	pci_bus_init(&p->pci, PLATFORM_PCI_MMIO_BASE, PLATFORM_PCI_MMIO_LIMIT, PLATFORM_PCI_IO_BASE,
 		     PLATFORM_PCI_IO_LIMIT);
+	if (!vm_virtio_attach(vm))
+		return false;
 	if (vm->cfg.bios)
 		bios_program_devices(&p->pic, &p->pit);
 	platform_update(vm, p->tsc_origin);

@@ -28,6 +28,8 @@
 #define CR4_LA57 (1ull << 12) /* 5-level paging */
 #define CR4_VMXE (1ull << 13) /* VMX enable */
 #define CR4_SMXE (1ull << 14) /* SMX enable */
+#define CR4_SMEP (1ull << 20) /* no supervisor instruction fetches from user pages */
+#define CR4_SMAP (1ull << 21) /* no supervisor data accesses to user pages unless RFLAGS.AC */
 #define CR4_OSXSAVE (1ull << 18) /* XSAVE and XCR0 enabled */
 #define CR4_PKE  (1ull << 22) /* protection keys for user pages (PKRU) */
 #define CR4_CET  (1ull << 23) /* control-flow enforcement */
@@ -40,11 +42,19 @@
 
 #define RFLAGS_CF (1ull << 0)
 #define RFLAGS_FIXED (1ull << 1) /* always 1 */
+#define RFLAGS_PF (1ull << 2)
+#define RFLAGS_AF (1ull << 4)
 #define RFLAGS_ZF (1ull << 6)
+#define RFLAGS_SF (1ull << 7)
 #define RFLAGS_TF (1ull << 8)
 #define RFLAGS_IF (1ull << 9)
 #define RFLAGS_DF (1ull << 10)
+#define RFLAGS_OF (1ull << 11)
+#define RFLAGS_RF (1ull << 16) /* resume: suppresses instruction breakpoints for one insn */
 #define RFLAGS_VM (1ull << 17)
+#define RFLAGS_AC (1ull << 18) /* alignment check; at CPL < 3 also overrides SMAP */
+/* The status flags arithmetic instructions write. */
+#define RFLAGS_ARITH (RFLAGS_CF | RFLAGS_PF | RFLAGS_AF | RFLAGS_ZF | RFLAGS_SF | RFLAGS_OF)
 
 static inline void outb(uint16_t port, uint8_t v)
 {

@@ -252,3 +252,12 @@ void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t 
 	}
 	vmcs_write(VMCS_ENTRY_INTR_INFO, info);
 }
+
+void inject_mem_fault(struct vcpu *v, const struct mem_fault *f)
+{
+	/* CR2 is not in the VMCS: the guest's value is live in the CPU while its vCPU is
+	 * loaded (vmx/vcpu.c debug_state_switch), so the fault address goes there. */
+	if (f->vector == VEC_PF)
+		write_cr2(f->cr2);
+	inject_exception(v, f->vector, true, f->error);
+}

@@ -2,6 +2,7 @@
  * loop does next. Anything without a handler goes to exit_unhandled(), which dumps the
  * exit and the guest state and stops that VM only. */
 #pragma once
+#include "vmx/guest_vmem.h"
 #include "vmx/vcpu.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
@@ -27,6 +28,8 @@ void exit_dump(struct vcpu *v, const struct exit_info *x, const char *why);
 /* 64-bit mode: IA-32e mode and a 64-bit code segment (not compatibility mode). */
 bool guest_in_64bit_mode(void);
 void inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+/* A fault found by an emulated access (vmx/guest_vmem.h); a #PF also sets the guest's CR2. */
+void inject_mem_fault(struct vcpu *v, const struct mem_fault *f);
 #define inject_gp(v) inject_exception((v), 13, true, 0)
 #define inject_ud(v) inject_exception((v), 6, false, 0)
 
@@ -47,17 +50,22 @@ enum exit_action handle_pause(struct vcpu *v, const struct exit_info *x);
 /* Emulates the instruction at RIP, whose data access touched MMIO at `gpa` (exit_ept.c). */
 enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, uint64_t gpa);
 
-/* Moves the guest past the instruction that exited. Inline: every emulated instruction
- * ends here, on the hottest path. */
-static inline void guest_skip_instruction(void)
+/* Moves the guest to `rip`, past an instruction the hypervisor completed for it. */
+static inline void guest_set_rip(uint64_t rip)
 {
-	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
-	vmcs_write(VMCS_GUEST_RIP, rip + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
-	/* Skipping an instruction ends any STI/MOV-SS interrupt shadow it was in. */
+	vmcs_write(VMCS_GUEST_RIP, rip);
+	/* Completing an instruction ends any STI/MOV-SS interrupt shadow it was in. */
 	uint64_t intr = vmcs_read(VMCS_GUEST_INTERRUPTIBILITY);
 	if (intr & (GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS))
 		vmcs_write(VMCS_GUEST_INTERRUPTIBILITY,
 			   intr & ~(uint64_t)(GUEST_INTR_BLOCK_STI | GUEST_INTR_BLOCK_MOV_SS));
+}
+
+/* Moves the guest past the instruction that exited. Inline: every emulated instruction
+ * ends here, on the hottest path. */
+static inline void guest_skip_instruction(void)
+{
+	guest_set_rip(vmcs_read(VMCS_GUEST_RIP) + vmcs_read(VMCS_EXIT_INSTRUCTION_LEN));
 }
 
 extern const exit_handler_fn exit_handlers[EXIT_REASON_COUNT];

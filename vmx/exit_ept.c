@@ -1,44 +1,31 @@
 /* EPT violations: guest RAM is always mapped, so an EPT violation is an access to an MMIO
- * region (decoded and sent to the VM's MMIO bus) or to an address where nothing exists,
- * which stops the VM. */
-#include "devices/bus.h"
+ * region (the instruction is decoded and emulated, its device accesses going to the VM's
+ * MMIO bus) or to an address where nothing exists, which stops the VM. */
 #include "kernel/format.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
 #include "vmx/exit.h"
 #include "vmx/guest_access.h"
 #include "vmx/insn_decode.h"
+#include "vmx/insn_emulate.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmx_ops.h"
 
 #define MAX_INSN_BYTES 15
 
-/* The accessing vCPU's local APIC when it was moved away from its default base (the
- * window there is on the MMIO bus), else NULL. */
-static struct lapic *relocated_lapic_at(struct vcpu *v, uint64_t gpa)
+static uint64_t vmcs_seg_base(void *ctx, enum seg_reg seg)
 {
-	struct lapic *l = v->lapic;
-	uint64_t base = lapic_base_addr(l);
-	if (lapic_mode(l) != LAPIC_MODE_XAPIC || base == LAPIC_DEFAULT_BASE ||
-	    gpa - base >= LAPIC_PAGE_SIZE)
-		return 0;
-	return l;
+	return vmcs_read(VMCS_GUEST_ES_BASE + 2 * (unsigned)seg); /* bases are in ES..GS order */
 }
 
-static bool vm_mmio_dispatch(struct vcpu *v, struct mmio_access *a)
+/* The width of rSP: SS.B outside 64-bit mode. */
+static uint8_t stack_size_of(enum cpu_mode mode)
 {
-	struct lapic *l = relocated_lapic_at(v, a->gpa);
-	if (!l)
-		return mmio_bus_dispatch(&v->vm->mmio, a);
-	uint32_t offset = (uint32_t)(a->gpa - lapic_base_addr(l));
-	if (offset + a->size > LAPIC_PAGE_SIZE)
-		return false;
-	if (a->write)
-		lapic_mmio_write(l, offset, a->size, a->value, vcpu_guest_tsc(v));
-	else
-		a->value = lapic_mmio_read(l, offset, a->size, vcpu_guest_tsc(v));
-	v->work |= VCPU_WORK_INTR;
-	return true;
+	if (mode == CPU_MODE_LONG64)
+		return 8;
+	if (mode == CPU_MODE_REAL16)
+		return 2;
+	return (vmcs_read(VMCS_GUEST_SS_AR_BYTES) & SEG_AR_DB) ? 4 : 2;
 }
 
 enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, uint64_t gpa)
@@ -47,18 +34,13 @@ enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, ui
 	uint8_t bytes[MAX_INSN_BYTES];
 	uint64_t rip = vmcs_read(VMCS_GUEST_RIP);
 	uint64_t rflags = vmcs_read(VMCS_GUEST_RFLAGS);
-	uint64_t cr0 = vmcs_read(VMCS_GUEST_CR0); /* PE is not shadowed: the real value counts */
-	uint64_t efer = vmcs_read(VMCS_GUEST_EFER);
-	uint32_t cs_ar = (uint32_t)vmcs_read(VMCS_GUEST_CS_AR_BYTES);
-	uint64_t cs_base = vmcs_read(VMCS_GUEST_CS_BASE);
-	enum cpu_mode mode = cpu_mode_of(cr0, rflags, efer, cs_ar);
-	uint64_t pc = mode == CPU_MODE_LONG64 ? rip : (uint32_t)(cs_base + rip);
-
-	struct guest_paging p;
-	guest_paging_current(&p);
-	size_t got = guest_fetch(&p, pc, bytes, sizeof bytes, guest_phys_read, &v->vm->ram);
-	struct mmio_insn in;
-	if (!mmio_insn_decode(bytes, got, mode, &in)) {
+	struct guest_vmem m;
+	enum cpu_mode mode = guest_vmem_current(v, rflags, &m);
+	uint64_t pc =
+	    mode == CPU_MODE_LONG64 ? rip : (uint32_t)(vmcs_read(VMCS_GUEST_CS_BASE) + rip);
+	size_t got = guest_fetch(&m.paging, pc, bytes, sizeof bytes, guest_phys_read, &v->vm->ram);
+	struct insn in;
+	if (!insn_decode(bytes, got, mode, &in)) {
 		fmt_snprintf(why, sizeof why,
 			     "MMIO access at 0x%llx by an instruction the decoder does not support "
 			     "(%02x %02x %02x %02x)",
@@ -67,17 +49,28 @@ enum exit_action exit_emulate_mmio(struct vcpu *v, const struct exit_info *x, ui
 	}
 
 	v->regs.gpr[GPR_RSP] = vmcs_read(VMCS_GUEST_RSP);
-	struct mmio_access a = {.gpa = gpa, .size = in.size, .write = in.write, .cpu = v->id};
-	if (a.write)
-		a.value = mmio_insn_write_value(&in, &v->regs);
-	if (!vm_mmio_dispatch(v, &a))
-		return exit_unhandled(v, x, "MMIO access straddles the end of its device region");
+	struct emu_cpu cpu = {
+	    .regs = &v->regs,
+	    .rip = rip,
+	    .rflags = rflags,
+	    .mode = mode,
+	    .stack_size = stack_size_of(mode),
+	    .seg_base = vmcs_seg_base,
+	};
+	enum emu_result r = insn_emulate(&in, &cpu, &m);
 	if (v->vm->ended)
 		return EXIT_YIELD;
-	mmio_insn_complete(&in, &v->regs, rflags, a.value);
+	if (r == EMU_UNHANDLED) {
+		fmt_snprintf(why, sizeof why, "MMIO instruction touched guest-physical 0x%llx: %s",
+			     (unsigned long long)m.unhandled_gpa, m.why);
+		return exit_unhandled(v, x, why);
+	}
 	vmcs_write(VMCS_GUEST_RSP, v->regs.gpr[GPR_RSP]);
-	if (!mmio_insn_rep_pending(&in, &v->regs))
-		vmcs_write(VMCS_GUEST_RIP, rip + in.length);
+	vmcs_write(VMCS_GUEST_RFLAGS, cpu.rflags);
+	if (r == EMU_FAULT)
+		inject_mem_fault(v, &m.fault);
+	else if (r == EMU_DONE)
+		guest_set_rip(cpu.rip);
 	return EXIT_RESUME;
 }
 
@@ -85,7 +78,7 @@ enum exit_action handle_ept_violation(struct vcpu *v, const struct exit_info *x)
 {
 	char why[128];
 	uint64_t gpa = vmcs_read(VMCS_GUEST_PHYSICAL_ADDR);
-	if (!relocated_lapic_at(v, gpa) && !mmio_bus_find(&v->vm->mmio, gpa)) {
+	if (!vcpu_mmio_claims(v, gpa)) {
 		fmt_snprintf(why, sizeof why, "%s guest-physical 0x%llx: no RAM or device there",
 			     x->qualification & EXITQ_EPT_WRITE   ? "write to"
 			     : x->qualification & EXITQ_EPT_FETCH ? "instruction fetch from"

@@ -1,10 +1,13 @@
 /* Decoding of the guest instruction behind an MMIO exit. An EPT violation reports the
  * guest-physical address but not the width, direction or value of the access, so the
- * handler fetches the instruction bytes and decodes them here. Only the data-movement
- * forms compilers emit for device registers are accepted: MOV r/m<->r, MOV r/m,imm,
- * MOV accumulator<->moffs, MOVZX, MOVSX, MOVSXD and (REP) STOS. Pure C, no VMX. */
+ * handler fetches the instruction bytes, decodes them here and emulates them
+ * (vmx/insn_emulate.h). Accepted: the forms drivers use on device memory, each with a memory
+ * operand: MOV (r/m<->r, r/m<-imm, accumulator<->moffs), MOVZX, MOVSX, MOVSXD; the ALU
+ * read-modify-write forms ADD/OR/ADC/SBB/AND/SUB/XOR/CMP (r/m,r; r,r/m; r/m,imm), TEST,
+ * NOT, NEG, INC, DEC; XCHG, CMPXCHG, XADD; BT/BTS/BTR/BTC (register or immediate bit
+ * offset); MOVS/STOS/LODS with REP; PUSH r/m and POP r/m. LOCK is accepted where the CPU
+ * accepts it. Pure C, no VMX. */
 #pragma once
-#include "vmx/guest_regs.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -20,47 +23,85 @@ enum cpu_mode {
  * CS access rights in VMCS format (SEG_AR_L, SEG_AR_DB). */
 enum cpu_mode cpu_mode_of(uint64_t cr0, uint64_t rflags, uint64_t efer, uint32_t cs_ar);
 
-enum mmio_operand {
-	MMIO_OPERAND_REG, /* a GPR: source of a write, destination of a read */
-	MMIO_OPERAND_IMM, /* an immediate: source of a write */
+enum insn_op {
+	/* The eight ALU operations, in the order of ModRM.reg in opcodes 80-83. */
+	INSN_ADD,
+	INSN_OR,
+	INSN_ADC,
+	INSN_SBB,
+	INSN_AND,
+	INSN_SUB,
+	INSN_XOR,
+	INSN_CMP,
+	INSN_MOV, /* also MOVZX/MOVSX/MOVSXD: see insn.extend */
+	INSN_TEST,
+	INSN_NOT,
+	INSN_NEG,
+	INSN_INC,
+	INSN_DEC,
+	INSN_XCHG,
+	INSN_CMPXCHG, /* compares with and loads the accumulator (AL/AX/EAX/RAX) */
+	INSN_XADD,
+	/* Bit tests, in the order of ModRM.reg - 4 in opcode 0F BA. */
+	INSN_BT,
+	INSN_BTS,
+	INSN_BTR,
+	INSN_BTC,
+	INSN_MOVS, /* [seg:rSI] -> ES:[rDI] */
+	INSN_STOS, /* accumulator -> ES:[rDI] */
+	INSN_LODS, /* [seg:rSI] -> accumulator */
+	INSN_PUSH, /* src: the memory operand */
+	INSN_POP,  /* dst: the memory operand */
 };
 
-enum mmio_extend {
-	MMIO_EXTEND_NONE, /* register width == access size */
-	MMIO_EXTEND_ZERO, /* MOVZX */
-	MMIO_EXTEND_SIGN, /* MOVSX, MOVSXD */
+enum insn_operand_kind {
+	OPERAND_NONE,
+	OPERAND_REG,
+	OPERAND_IMM,
+	OPERAND_MEM, /* the ModRM/moffs operand (insn.mem), or a string operand */
 };
 
-struct mmio_insn {
-	uint8_t length;		   /* bytes including prefixes: how far RIP advances */
-	uint8_t size;		   /* memory access width: 1, 2, 4 or 8 */
-	bool write;		   /* the guest stores to the MMIO address */
-	enum mmio_operand operand; /* where a write's value comes from / a read's goes to */
-	uint8_t reg;		   /* enum gpr, for MMIO_OPERAND_REG */
-	bool high_byte;		   /* AH/CH/DH/BH: bits 15:8 of gpr[reg] */
-	uint8_t reg_size;	   /* register width written by a read (>= size when extending) */
-	enum mmio_extend extend;
-	uint64_t imm;	   /* for MMIO_OPERAND_IMM, already sign-extended to size */
-	bool string;	   /* STOS: stores rAX to ES:[rDI], then steps rDI */
-	bool rep;	   /* F3 prefix on a string instruction: count in rCX */
-	uint8_t addr_size; /* 2, 4 or 8: width of rDI/rCX updates and of moffs */
+enum insn_extend {
+	EXTEND_NONE, /* register width == memory width */
+	EXTEND_ZERO, /* MOVZX */
+	EXTEND_SIGN, /* MOVSX, MOVSXD */
+};
+
+struct insn_operand {
+	uint8_t kind;	/* enum insn_operand_kind */
+	uint8_t size;	/* bytes: 1, 2, 4 or 8 */
+	uint8_t reg;	/* OPERAND_REG: enum gpr */
+	bool high_byte; /* OPERAND_REG: AH/CH/DH/BH, bits 15:8 of gpr[reg] */
+	uint64_t imm;	/* OPERAND_IMM: sign-extended from its encoding, masked to size */
+};
+
+/* Segment registers in their encoding order (prefixes, VMCS instruction information). */
+enum seg_reg { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_COUNT };
+
+#define INSN_NO_REG 0xff /* insn_mem.base/index: none */
+#define INSN_RIP    0xfe /* insn_mem.base: RIP-relative (from the next instruction) */
+
+/* Where the memory operand is: seg:[base + index * scale + disp] at address size. */
+struct insn_mem {
+	uint8_t base;  /* enum gpr, INSN_NO_REG or INSN_RIP */
+	uint8_t index; /* enum gpr or INSN_NO_REG */
+	uint8_t scale; /* 1, 2, 4 or 8 */
+	uint8_t seg;   /* enum seg_reg: the override, else the default (SS for rBP/rSP bases) */
+	int64_t disp;
+};
+
+struct insn {
+	uint8_t length;	   /* bytes including prefixes: how far RIP advances */
+	uint8_t op;	   /* enum insn_op */
+	uint8_t addr_size; /* 2, 4 or 8 */
+	uint8_t extend;	   /* enum insn_extend, for INSN_MOV reads */
+	bool lock;	   /* LOCK prefix */
+	bool rep;	   /* string instructions: F3 or F2, count in rCX */
+	struct insn_operand dst, src;
+	struct insn_mem mem; /* for MOVS/LODS only `seg` counts: the source segment */
 };
 
 /* Decodes the instruction at `bytes` (`avail` bytes were fetchable). False for anything
- * outside the supported forms, register-only operands, LOCK, or truncated input. */
-bool mmio_insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode,
-		      struct mmio_insn *out);
-
-/* For a write: the value to store (low `size` bytes significant, upper bits zero). */
-uint64_t mmio_insn_write_value(const struct mmio_insn *in, const struct guest_regs *regs);
-
-/* After the access: for a read, puts `read_value` in the destination register with x86
- * rules (32-bit writes zero-extend to 64 bits; 8/16-bit writes merge); for STOS, steps rDI
- * by `size` according to RFLAGS.DF and, with REP, decrements rCX (both at address size).
- * RIP is the caller's: see mmio_insn_rep_pending(). */
-void mmio_insn_complete(const struct mmio_insn *in, struct guest_regs *regs, uint64_t rflags,
-			uint64_t read_value);
-
-/* After mmio_insn_complete(): true when a REP string instruction has iterations left, so the
- * caller leaves RIP alone and the guest re-executes it (one MMIO access per exit). */
-bool mmio_insn_rep_pending(const struct mmio_insn *in, const struct guest_regs *regs);
+ * outside the supported forms, register-only operands, a LOCK where the CPU would raise
+ * #UD, or truncated input. */
+bool insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct insn *out);

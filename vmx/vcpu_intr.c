@@ -4,6 +4,7 @@
 #include "kernel/percpu.h"
 #include "kernel/x86.h"
 #include "sched/sched.h"
+#include "kernel/vm_virtio.h"
 #include "vmx/apic_virt.h"
 #include "vmx/intr_decide.h"
 #include "vmx/vmcs.h"
@@ -187,6 +188,11 @@ void vcpu_intr_prepare(struct vcpu *v, uint64_t now)
 	v->work = 0;
 	vcpu_poll_timers(v, now);
 	v->work = 0;
+	if (v->vm->virtio && v->vm->virtio->again) {
+		vm_virtio_poll(v->vm); /* the rest of a notification's work, a budget at a time */
+		if (v->vm->virtio->again)
+			v->work |= VCPU_WORK_INTR;
+	}
 	if (v->state != VCPU_RUNNABLE)
 		return;
 	bool queued = vmcs_read(VMCS_ENTRY_INTR_INFO) & INTR_INFO_VALID;

@@ -9,6 +9,8 @@
 #define P   (1ull << 0)	 /* present */
 #define RW  (1ull << 1)	 /* writable */
 #define US  (1ull << 2)	 /* user */
+#define A   (1ull << 5)	 /* accessed */
+#define D   (1ull << 6)	 /* dirty */
 #define PS  (1ull << 7)	 /* large page */
 #define PAT (1ull << 12) /* PAT bit of a large-page entry */
 #define NX  (1ull << 63) /* execute-disable (PAE/4-level) */
@@ -309,6 +311,248 @@ TEST(fetch_within_one_page_and_with_paging_off)
 	CHECK_EQ(guest_fetch(&off, GUEST_MEM_SIZE - 2, buf, sizeof buf, mem_read, NULL), 2);
 }
 
+static bool mem_set_bits(void *ctx, uint64_t gpa, uint64_t bits, unsigned size)
+{
+	if (gpa > GUEST_MEM_SIZE - size)
+		return false;
+	for (unsigned i = 0; i < size; i++)
+		guest_mem[gpa + i] |= (uint8_t)(bits >> (8 * i));
+	return true;
+}
+
+static const struct walk_mem walk_mem = {mem_read, mem_set_bits, NULL};
+
+#define FAULT 0xfff /* translate() result when the access faults: see pf_error */
+
+static uint32_t pf_error;
+
+/* The guest-physical address, or FAULT with the error code in pf_error. */
+static uint64_t translate(const struct guest_paging *p, uint64_t gla, unsigned access)
+{
+	uint64_t gpa = 0xbad;
+	pf_error = 0xbad;
+	enum walk_result r = guest_translate(p, gla, access, &walk_mem, &gpa, &pf_error);
+	if (r == WALK_OK)
+		return gpa;
+	CHECK(r != WALK_BAD_GPA);
+	return FAULT;
+}
+
+static uint64_t get64(uint64_t gpa)
+{
+	uint64_t v;
+	memcpy(&v, guest_mem + gpa, sizeof v);
+	return v;
+}
+
+/* GLA64 through 4-level tables whose entries carry `upper` (PML4E, PDPTE, PDE) and `leaf`. */
+static void map_4level_rights(uint64_t upper, uint64_t leaf)
+{
+	reset();
+	put64(0x1000 + 8 * 0x100, 0x2000 | P | upper);
+	put64(0x2000 + 8 * 0x101, 0x3000 | P | upper);
+	put64(0x3000 + 8 * 0x103, 0x4000 | P | upper);
+	put64(0x4000 + 8 * 0x003, 0x9000 | P | leaf);
+}
+
+static const struct guest_paging paging_wp = {.cr0 = CR0_PE | CR0_PG | CR0_WP,
+					      .cr3 = 0x1000,
+					      .cr4 = CR4_PAE,
+					      .efer = EFER_LME | EFER_LMA | EFER_NXE};
+
+TEST(accessed_and_dirty_flags_set_as_the_cpu_does)
+{
+	map_4level_rights(RW, RW);
+	CHECK_EQ(translate(&paging_wp, GLA64, 0), 0x9abc);
+	CHECK_EQ(get64(0x1000 + 8 * 0x100) & (A | D), A);
+	CHECK_EQ(get64(0x3000 + 8 * 0x103) & (A | D), A);
+	CHECK_EQ(get64(0x4000 + 8 * 0x003) & (A | D), A); /* a read leaves D alone */
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), 0x9abc);
+	CHECK_EQ(get64(0x4000 + 8 * 0x003) & (A | D), A | D);
+	CHECK_EQ(get64(0x3000 + 8 * 0x103) & D, 0); /* only the entry mapping the page */
+	/* a faulting access sets nothing */
+	map_4level_rights(0, 0);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(get64(0x1000 + 8 * 0x100) & A, 0);
+}
+
+TEST(not_present_error_codes)
+{
+	reset();
+	CHECK_EQ(translate(&paging_wp, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, 0);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_W);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE | ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_W | PF_ERROR_U);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_FETCH), FAULT); /* NXE: I/D reported */
+	CHECK_EQ(pf_error, PF_ERROR_ID);
+	map_4level_rights(RW, RW);
+	put64(0x4000 + 8 * 0x003, 0x9000); /* only the PTE is missing */
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_U);
+}
+
+TEST(write_protect_for_supervisor_writes)
+{
+	map_4level_rights(RW, 0); /* read-only page */
+	CHECK_EQ(translate(&paging_wp, GLA64, 0), 0x9abc);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W);
+	struct guest_paging no_wp = paging_wp;
+	no_wp.cr0 &= ~CR0_WP;
+	CHECK_EQ(translate(&no_wp, GLA64, ACCESS_WRITE), 0x9abc);
+	/* R/W counts at every level: a read-only PDE protects a writable PTE */
+	map_4level_rights(RW, RW);
+	put64(0x3000 + 8 * 0x103, 0x4000 | P);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W);
+}
+
+TEST(user_accesses_need_user_pages_and_rw_whatever_wp)
+{
+	map_4level_rights(RW | US, RW | US);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER | ACCESS_WRITE), 0x9abc);
+	map_4level_rights(RW | US, RW); /* supervisor page */
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_U);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER | ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W | PF_ERROR_U);
+	map_4level_rights(RW, RW | US); /* U/S clear higher up */
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER), FAULT);
+	map_4level_rights(RW | US, US); /* read-only user page */
+	struct guest_paging no_wp = paging_wp;
+	no_wp.cr0 &= ~CR0_WP;
+	CHECK_EQ(translate(&no_wp, GLA64, ACCESS_USER), 0x9abc);
+	CHECK_EQ(translate(&no_wp, GLA64, ACCESS_USER | ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W | PF_ERROR_U);
+	/* a supervisor write to a read-only user page only faults with WP */
+	CHECK_EQ(translate(&no_wp, GLA64, ACCESS_WRITE), 0x9abc);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W);
+}
+
+TEST(smap_blocks_supervisor_data_accesses_to_user_pages)
+{
+	struct guest_paging smap = paging_wp;
+	smap.cr4 |= CR4_SMAP;
+	map_4level_rights(RW | US, RW | US);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_WRITE), 0x9abc); /* SMAP off */
+	CHECK_EQ(translate(&smap, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P);
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_WRITE), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W);
+	/* RFLAGS.AC at CPL < 3 lifts it (the caller leaves ACCESS_AC out for implicit
+	 * supervisor accesses made at CPL 3) */
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_AC), 0x9abc);
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_AC | ACCESS_WRITE), 0x9abc);
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_USER | ACCESS_WRITE), 0x9abc);
+	/* fetches are SMEP's business */
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_FETCH), 0x9abc);
+	/* a supervisor page is unaffected */
+	map_4level_rights(RW, RW);
+	CHECK_EQ(translate(&smap, GLA64, ACCESS_WRITE), 0x9abc);
+}
+
+TEST(smep_and_nx_for_fetches)
+{
+	struct guest_paging smep = paging_wp;
+	smep.cr4 |= CR4_SMEP;
+	map_4level_rights(RW | US, RW | US);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_FETCH), 0x9abc);
+	CHECK_EQ(translate(&smep, GLA64, ACCESS_FETCH), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_ID);
+	CHECK_EQ(translate(&smep, GLA64, ACCESS_FETCH | ACCESS_USER), 0x9abc);
+	CHECK_EQ(translate(&smep, GLA64, 0), 0x9abc); /* data reads are SMAP's business */
+	/* XD anywhere on the path forbids fetches, not reads */
+	put64(0x2000 + 8 * 0x101, 0x3000 | P | RW | US | NX);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_FETCH | ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_U | PF_ERROR_ID);
+	CHECK_EQ(translate(&paging_wp, GLA64, ACCESS_USER), 0x9abc);
+	/* without NXE bit 63 is reserved, and I/D needs SMEP or NXE */
+	struct guest_paging no_nxe = paging_wp;
+	no_nxe.efer &= ~EFER_NXE;
+	CHECK_EQ(translate(&no_nxe, GLA64, ACCESS_FETCH), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+	CHECK_EQ(translate(&no_nxe, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+}
+
+TEST(reserved_bits_fault_with_rsvd)
+{
+	struct guest_paging p = paging_wp;
+	p.maxphyaddr = 36;
+	map_4level_rights(RW, RW);
+	CHECK_EQ(translate(&p, GLA64, 0), 0x9abc);
+	put64(0x4000 + 8 * 0x003, (1ull << 40) | 0x9000 | P | RW); /* beyond MAXPHYADDR */
+	CHECK_EQ(translate(&p, GLA64, ACCESS_WRITE | ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_W | PF_ERROR_U | PF_ERROR_RSVD);
+	p.maxphyaddr = 52;
+	CHECK_EQ(translate(&p, GLA64, ACCESS_WRITE), (1ull << 40) | 0x9abc);
+	/* a 2 MiB page must have bits 20:13 clear (bit 12 is PAT) */
+	map_4level_rights(RW, RW);
+	put64(0x3000 + 8 * 0x103, 0x400000 | PAT | PS | P | RW);
+	CHECK_EQ(translate(&p, GLA64, 0), 0x403abc);
+	put64(0x3000 + 8 * 0x103, 0x400000 | (1ull << 13) | PS | P | RW);
+	CHECK_EQ(translate(&p, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+	/* a 1 GiB page: bits 29:13 */
+	put64(0x2000 + 8 * 0x101, 0x40000000 | (1ull << 20) | PS | P | RW);
+	CHECK_EQ(translate(&p, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+	/* PS in a PML4E */
+	put64(0x1000 + 8 * 0x100, 0x2000 | PS | P | RW);
+	CHECK_EQ(translate(&p, GLA64, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+	/* the unchecked walk of the fetch path does not look */
+	uint64_t gpa;
+	CHECK_EQ(walk(&p, GLA64, &gpa), WALK_OK);
+}
+
+TEST(two_level_rights_and_pse_reserved_bit)
+{
+	reset();
+	struct guest_paging p = {.cr0 = CR0_PE | CR0_PG | CR0_WP, .cr3 = 0x1000, .cr4 = CR4_PSE};
+	put32(0x1000 + 4 * 0x201, 0x2000 | P | RW | US);
+	put32(0x2000 + 4 * 0x012, 0xabcd000 | P | RW); /* supervisor PTE */
+	CHECK_EQ(translate(&p, 0x80412345, ACCESS_WRITE), 0xabcd345);
+	CHECK_EQ(guest_mem[0x2000 + 4 * 0x012] & (A | D), A | D);
+	CHECK_EQ(translate(&p, 0x80412345, ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_U);
+	/* 32-bit paging has no XD and, without SMEP, no I/D */
+	CHECK_EQ(translate(&p, 0x80412345, ACCESS_FETCH | ACCESS_USER), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_U);
+	/* 4 MiB page: bit 21 is reserved */
+	put32(0x1000 + 4 * 0x201, 0x12c00000 | PS | P | RW);
+	CHECK_EQ(translate(&p, 0x80412345, 0), 0x12c12345);
+	put32(0x1000 + 4 * 0x201, 0x12c00000 | (1u << 21) | PS | P | RW);
+	CHECK_EQ(translate(&p, 0x80412345, 0), FAULT);
+	CHECK_EQ(pf_error, PF_ERROR_P | PF_ERROR_RSVD);
+}
+
+/* PAE PDPTEs have no R/W, U/S or accessed flag: they neither restrict nor get A set. */
+TEST(pae_pdpte_carries_no_rights)
+{
+	reset();
+	struct guest_paging p = paging_pae;
+	p.cr0 |= CR0_WP;
+	put64(0x1020 + 8 * 3, 0x2000 | P);
+	put64(0x2000 + 8 * 1, 0x3000 | P | RW | US);
+	put64(0x3000 + 8 * 1, 0x5000 | P | RW | US);
+	CHECK_EQ(translate(&p, 0xc0201234, ACCESS_USER | ACCESS_WRITE), 0x5234);
+	CHECK_EQ(get64(0x1020 + 8 * 3), 0x2000 | P);
+	CHECK_EQ(get64(0x2000 + 8 * 1) & A, A);
+	CHECK_EQ(get64(0x3000 + 8 * 1) & (A | D), A | D);
+}
+
+TEST(paging_off_checks_nothing)
+{
+	reset();
+	struct guest_paging p = {.cr0 = CR0_PE | CR0_WP, .cr4 = CR4_SMAP | CR4_SMEP};
+	CHECK_EQ(translate(&p, 0x1234, ACCESS_USER | ACCESS_WRITE), 0x1234);
+	CHECK_EQ(translate(&p, 0x1234, ACCESS_FETCH), 0x1234);
+}
+
 CHECK_MAIN("guest_walk", CASE(paging_off_is_identity_on_32_bits), CASE(two_level_4k_page),
 	   CASE(two_level_not_present), CASE(two_level_4m_page_with_pse36),
 	   CASE(two_level_ps_ignored_without_pse), CASE(pae_4k_page_above_4g), CASE(pae_2m_page),
@@ -317,4 +561,10 @@ CHECK_MAIN("guest_walk", CASE(paging_off_is_identity_on_32_bits), CASE(two_level
 	   CASE(four_level_not_present_at_each_level), CASE(five_level_walk),
 	   CASE(table_outside_guest_memory), CASE(fetch_crosses_page_boundary),
 	   CASE(fetch_stops_at_untranslatable_page),
-	   CASE(fetch_within_one_page_and_with_paging_off))
+	   CASE(fetch_within_one_page_and_with_paging_off),
+	   CASE(accessed_and_dirty_flags_set_as_the_cpu_does), CASE(not_present_error_codes),
+	   CASE(write_protect_for_supervisor_writes),
+	   CASE(user_accesses_need_user_pages_and_rw_whatever_wp),
+	   CASE(smap_blocks_supervisor_data_accesses_to_user_pages), CASE(smep_and_nx_for_fetches),
+	   CASE(reserved_bits_fault_with_rsvd), CASE(two_level_rights_and_pse_reserved_bit),
+	   CASE(pae_pdpte_carries_no_rights), CASE(paging_off_checks_nothing))

@@ -431,6 +431,19 @@ TEST(access_must_fit_one_bar)
 	CHECK_EQ(f.accesses, 1);
 }
 
+TEST(mmio_span_to_the_bar_end)
+{
+	struct fake f;
+	setup_standard(&f);
+	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000010), 0); /* decode off */
+	cfg_write(&bus, 3, 0x04, 2, PCI_COMMAND_MEMORY);
+	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0000000), 0x4000);
+	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0003fff), 1);
+	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc0004000), 0); /* the gap */
+	CHECK_EQ(pci_bus_mmio_span(&bus, 0xc01ffff8), 8);
+	CHECK_EQ(f.accesses, 0);
+}
+
 TEST(bar_move)
 {
 	struct fake f;
@@ -600,6 +613,6 @@ CHECK_MAIN("pci", CASE(address_register), CASE(data_widths), CASE(enable_bit_cle
 	   CASE(absent_functions), CASE(host_bridge_identity), CASE(read_only_fields),
 	   CASE(bar_sizing), CASE(bar_sizing_large_64), CASE(placement_alignment),
 	   CASE(window_bounds), CASE(attach_slots), CASE(add_bar_rules),
-	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(bar_move),
+	   CASE(decode_follows_command), CASE(access_must_fit_one_bar), CASE(mmio_span_to_the_bar_end), CASE(bar_move),
 	   CASE(moves_while_off_are_silent), CASE(overlap_lowest_slot_wins), CASE(capability_list),
 	   CASE(capability_space_runs_out), CASE(config_written_hook))

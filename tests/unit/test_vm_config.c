@@ -271,6 +271,67 @@ TEST(bios_on_off)
 	CHECK(rejects("flat.bin bios=on bios=off", "bios=off: bios= given twice"));
 }
 
+TEST(disks_in_order_with_read_only)
+{
+	CHECK(parse("vmlinuz disk=root.img disk=data.img,ro"));
+	CHECK_EQ(cfg.ndisks, 2);
+	CHECK_STR(cfg.disks[0].image, "root.img");
+	CHECK(!cfg.disks[0].read_only);
+	CHECK_STR(cfg.disks[1].image, "data.img");
+	CHECK(cfg.disks[1].read_only);
+	CHECK(rejects("k disk=a,b", "disk=a,b: expected IMAGE or IMAGE,ro"));
+	CHECK(rejects("k disk=,ro", "disk=,ro: expected IMAGE or IMAGE,ro"));
+	CHECK(rejects("k disk=", "disk=: missing value"));
+	CHECK(rejects("k disk=a disk=b disk=c disk=d disk=e", "disk=e: more than 4 disks"));
+	CHECK(parse("k disk=a disk=b disk=c disk=d"));
+	CHECK_EQ(cfg.ndisks, 4);
+	char line[200];
+	strcpy(line, "k disk=");
+	memset(line + 7, 'd', 127);
+	line[7 + 127] = 0;
+	CHECK(parse(line));
+	CHECK_EQ(strlen(cfg.disks[0].image), 127);
+	strcat(line, ",ro");
+	CHECK(parse(line)); /* ",ro" does not count against the name */
+	CHECK(cfg.disks[0].read_only);
+	line[7 + 127] = 0;
+	strcat(line, "d");
+	CHECK(!parse(line));
+}
+
+TEST(net_and_mac)
+{
+	CHECK(parse("k net=lan0 mac=52:54:00:AB:cd:01"));
+	CHECK_STR(cfg.net, "lan0");
+	CHECK(cfg.have_mac);
+	CHECK_EQ(cfg.mac[0], 0x52);
+	CHECK_EQ(cfg.mac[3], 0xab);
+	CHECK_EQ(cfg.mac[5], 0x01);
+	CHECK(parse("k net=a-b_c"));
+	CHECK(!cfg.have_mac);
+	CHECK(rejects("k net=a.b", "net=a.b: switch names are letters, digits, _ and -"));
+	CHECK(rejects("k net=0123456789abcdef", "net=0123456789abcdef: longer than 15 characters"));
+	CHECK(rejects("k net=x mac=01:00:5e:00:00:01",
+		      "mac=01:00:5e:00:00:01: a multicast address cannot be a NIC's"));
+	CHECK(rejects("k net=x mac=52:54:00:ab:cd", "mac=52:54:00:ab:cd: expected xx:xx:xx:xx:xx:xx"));
+	CHECK(rejects("k net=x mac=52-54-00-ab-cd-01",
+		      "mac=52-54-00-ab-cd-01: expected xx:xx:xx:xx:xx:xx"));
+	CHECK(rejects("k net=x mac=52:54:00:ab:cd:0g",
+		      "mac=52:54:00:ab:cd:0g: expected xx:xx:xx:xx:xx:xx"));
+	CHECK(rejects("k mac=52:54:00:ab:cd:01", "mac= without net=: there is no NIC to give it to"));
+}
+
+TEST(virtio_extras)
+{
+	CHECK(parse("k"));
+	CHECK(!cfg.no_virtio_extras);
+	CHECK(parse("k virtio=none"));
+	CHECK(cfg.no_virtio_extras);
+	CHECK(parse("k virtio=default"));
+	CHECK(!cfg.no_virtio_extras);
+	CHECK(rejects("k virtio=off", "virtio=off: must be default or none"));
+}
+
 TEST(error_fits_small_buffer)
 {
 	char small[12];
@@ -288,4 +349,5 @@ CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
 	   CASE(bad_name_rejected), CASE(bad_on_reset_and_initrd_rejected),
 	   CASE(empty_line_and_setting_as_first_word_rejected), CASE(cmdline_length_limit),
 	   CASE(overlong_word_rejected_without_overflow), CASE(modules_list_parsed_in_order),
-	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(error_fits_small_buffer))
+	   CASE(bad_modules_rejected), CASE(bios_on_off), CASE(disks_in_order_with_read_only), CASE(net_and_mac),
+	   CASE(virtio_extras), CASE(error_fits_small_buffer))

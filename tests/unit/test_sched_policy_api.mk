@@ -1,0 +1,2 @@
+UNIT_TESTS += test_sched_policy_api
+test_sched_policy_api_SRCS := sched/policy.c
