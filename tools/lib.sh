@@ -33,10 +33,17 @@ fmt_secs() {
 # sequence split between two reads waits for its end), so a live console shows each line,
 # even a prompt without its newline yet, as the VMs print it: a filter whose output
 # waits for a full block (tr, or anything using stdio, writing to a pipe) would show
-# nothing until the run ends. --crlf: end the lines with CR LF, for a terminal in raw mode.
+# nothing until the run ends. serial_clean_crlf ends the lines with CR LF instead, for a
+# terminal in raw mode.
 serial_clean() {
-	local crlf=0
-	[[ ${1:-} != --crlf ]] || crlf=1
+	serial_filter 0
+}
+
+serial_clean_crlf() {
+	serial_filter 1
+}
+
+serial_filter() {
 	LC_ALL=C perl -e '
 		my ($crlf, $held) = (shift, "");
 		while (sysread(STDIN, my $buf, 65536)) {
@@ -47,7 +54,7 @@ serial_clean() {
 			$buf =~ tr/\x00-\x08\x0b-\x1f\x7f//d;
 			$buf =~ s/\n/\r\n/g if $crlf;
 			syswrite(STDOUT, $buf) // exit 0 if length $buf;
-		}' "$crlf"
+		}' "$1"
 }
 
 # The N of the last "HV-END status=N" line in a serial log, or nothing if there is none.
