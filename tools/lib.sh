@@ -27,10 +27,34 @@ fmt_secs() {
 }
 
 # Serial logs hold SeaBIOS/GRUB terminal escapes (including "ESC c", which resets a
-# terminal) and CR-LF line ends. Turn them into plain lines: a filter, stdin to stdout.
+# terminal) and CR-LF line ends. Turn them into plain lines: a filter, stdin to stdout,
+# that drops escape sequences (CSI ones whole), CRs and the other control characters but
+# tab and newline. It passes on every byte as soon as it has read it (only an escape
+# sequence split between two reads waits for its end), so a live console shows each line,
+# even a prompt without its newline yet, as the VMs print it: a filter whose output
+# waits for a full block (tr, or anything using stdio, writing to a pipe) would show
+# nothing until the run ends. serial_clean_crlf ends the lines with CR LF instead, for a
+# terminal in raw mode.
 serial_clean() {
-	sed -u -e 's/\x1b\[[0-9;?]*[A-Za-z]//g' -e 's/\x1b.//g' -e 's/\r//g' |
-		tr -d '\000-\010\013-\037\177'
+	serial_filter 0
+}
+
+serial_clean_crlf() {
+	serial_filter 1
+}
+
+serial_filter() {
+	LC_ALL=C perl -e '
+		my ($crlf, $held) = (shift, "");
+		while (sysread(STDIN, my $buf, 65536)) {
+			$buf = $held . $buf;
+			$held = $buf =~ s/(\x1b(?:\[[0-9;?]*)?)\z// ? $1 : "";
+			$buf =~ s/\x1b\[[0-9;?]*[A-Za-z]//g;
+			$buf =~ s/\x1b.//g;
+			$buf =~ tr/\x00-\x08\x0b-\x1f\x7f//d;
+			$buf =~ s/\n/\r\n/g if $crlf;
+			syswrite(STDOUT, $buf) // exit 0 if length $buf;
+		}' "$1"
 }
 
 # The N of the last "HV-END status=N" line in a serial log, or nothing if there is none.
