@@ -360,6 +360,8 @@ static void vm_print_exit_stats(const struct vm *vm)
 		if (n)
 			log_info("  %s %llu", exit_reason_name(r), (unsigned long long)n);
 	}
+	log_info("  console output: %llu bytes through COM1, %llu through the virtio console",
+		 (unsigned long long)vm->con_bytes_com1, (unsigned long long)vm->con_bytes_virtio);
 	vm_virtio_print_stats(vm);
 }
 

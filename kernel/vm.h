@@ -42,6 +42,8 @@ struct vm {
 
 	char con_line[VM_CONSOLE_LINE]; /* guest console output, flushed a line at a time */
 	unsigned con_len;
+	uint64_t con_bytes_com1;        /* console output by source, for the exit statistics */
+	uint64_t con_bytes_virtio;
 	uint64_t testdev_scratch[2];    /* the test device's registers (kernel/guest_abi.h) */
 	bool odd_msg_logged;            /* an ignored APIC message was reported */
 	uint32_t unknown_msr_seen[8];   /* MSRs already logged once */

@@ -118,7 +118,9 @@ static void rtc_access(void *dev, struct io_access *a)
 
 static void com1_tx(void *ctx, uint8_t byte)
 {
-	vm_console_putc(ctx, (char)byte);
+	struct vm *vm = ctx;
+	vm->con_bytes_com1++;
+	vm_console_putc(vm, (char)byte);
 }
 
 static void kbc_reset(void *ctx)
