@@ -348,6 +348,15 @@ void vm_stop(struct vm *vm, const char *why)
 	log_err("vm %s: stopped by the hypervisor: %s", vm->cfg.name, why);
 }
 
+uint64_t vm_exit_count(const struct vm *vm)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		for (unsigned r = 0; r < VCPU_EXIT_COUNTERS; r++)
+			n += vm->vcpus[i]->exits[r];
+	return n;
+}
+
 static void vm_print_exit_stats(const struct vm *vm)
 {
 	if (!vm->nvcpus)

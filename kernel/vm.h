@@ -76,5 +76,7 @@ void vm_console_flush(struct vm *vm);
 /* No vCPU of the VM can run again by itself: each is ended, waits for a SIPI, or halted
  * with interrupts disabled (only an NMI could wake it, and none is coming). */
 bool vm_vcpus_all_parked(const struct vm *vm);
+/* The VM's exits so far, every vCPU and reason. */
+uint64_t vm_exit_count(const struct vm *vm);
 /* Guest console byte (port 0x3f8 THR): buffered and printed a whole line at a time. */
 void vm_console_putc(struct vm *vm, char c);
