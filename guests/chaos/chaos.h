@@ -85,8 +85,10 @@ u32 icr_tame(u32 icr_low);
 void ap_setup(void);
 void ap_start_all(u8 vector);
 
-/* The test device's scratch register as we know it: every write to it goes through here. */
+/* The test device's two scratch registers (offsets 0 and 0xff8) as we know them: every
+ * write to the device goes through here. */
 void testdev_model_write(u32 offset, u32 size, u32 value);
+u32 testdev_model_read(u32 offset, u32 size);
 /* Fails the run when `got`, read at `offset`, is not what the model holds. */
 void testdev_check(u32 offset, u32 size, u32 got, const char *form);
 
@@ -116,6 +118,14 @@ void op_cpuid(void);
 void op_hlt(void);
 void op_pe_toggle(void);
 void op_pci(void);
+void op_virtio(void);
+void op_mmio_rmw(void);
+void op_mmio_straddle(void);
+
+/* Finds the PCI functions and opens the virtio devices; pci_restore() puts every BAR and
+ * command register back as virtio_setup() found them. */
+void virtio_setup(void);
+void pci_restore(void);
 
 /* The final operation: one that ends the VM, or none (exit 0). Never returns. */
 void final_op(void) __attribute__((noreturn));

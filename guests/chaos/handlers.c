@@ -23,6 +23,9 @@
 #define STORM_INTERRUPTS 64
 #define X2APIC_TPR	 0x808
 #define LAPIC_TPR	 0x80
+#define X2APIC_LVT_TIMER 0x832
+#define LAPIC_LVT_TIMER	 0x320
+#define LVT_MASKED	 (1u << 16)
 
 struct chaos_env env;
 struct chaos_stats stats;
@@ -35,15 +38,20 @@ void storm_reset(void)
 	op_interrupts = 0;
 }
 
-/* TPR 15 holds back every APIC interrupt; the next APIC restore lowers it again. The 8259s
+/* TPR 15 holds back every APIC interrupt; the next APIC restore lowers it again. The timer
+ * is masked too: at its 200 us floor a periodic one still costs an exit per period, which in
+ * Bochs leaves the guest no time to run. The 8259s
  * are initialized afresh with every input masked: a random port write may have left one half
  * way through its initialization sequence, where a mask write would be taken as an ICW. */
 static void storm_break(void)
 {
-	if (apic_in_x2apic_mode)
+	if (apic_in_x2apic_mode) {
 		wrmsr(X2APIC_TPR, 0xff);
-	else
+		wrmsr(X2APIC_LVT_TIMER, LVT_MASKED);
+	} else {
 		*(volatile u32 *)(LAPIC_BASE + LAPIC_TPR) = 0xff;
+		*(volatile u32 *)(LAPIC_BASE + LAPIC_LVT_TIMER) = LVT_MASKED;
+	}
 	pic_init(PIC_MASK_ALL);
 	stats.storms++;
 }

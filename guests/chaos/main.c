@@ -51,6 +51,9 @@ static const struct op ops[] = {
     {"hlt", op_hlt, 3, false, 1},
     {"pe-toggle", op_pe_toggle, 1, false, 1},
     {"pci", op_pci, 3, IRQ_SAFE, 1},
+    {"virtio", op_virtio, 8, IRQ_SAFE, 1},
+    {"mmio-rmw", op_mmio_rmw, 8, IRQ_SAFE, 1},
+    {"mmio-straddle", op_mmio_straddle, 3, false, 1},
 };
 
 static char cmdline[CMDLINE_MAX];
@@ -137,6 +140,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 	desc_setup();
 	traps_init();
 	apic_restore();
+	virtio_setup();
 	if (env.cpus > 1)
 		ap_setup();
 	printf("chaos: seed %u: %u ops on %u vCPUs, %u MiB\n", env.seed, env.ops, env.cpus,

@@ -15,24 +15,38 @@
 #define IOAPIC_DM_SHIFT	 8
 #define DM_INIT		 5u
 #define SCRATCH_BYTES	 8
+#define SCRATCH_END	 (PAGE_SIZE - SCRATCH_BYTES) /* MHV_TESTDEV_SCRATCH_END */
 
 enum target { TARGET_TESTDEV, TARGET_LAPIC, TARGET_IOAPIC };
 
-static u8 scratch_model[SCRATCH_BYTES];
+static u8 scratch_model[2][SCRATCH_BYTES];
+
+/* The model's byte at `offset` of the page, or 0 where no register is. */
+static u8 *model_byte(u32 offset)
+{
+	if (offset < SCRATCH_BYTES)
+		return &scratch_model[0][offset];
+	if (offset >= SCRATCH_END && offset < PAGE_SIZE)
+		return &scratch_model[1][offset - SCRATCH_END];
+	return 0;
+}
 
 void testdev_model_write(u32 offset, u32 size, u32 value)
 {
-	for (u32 i = 0; i < size; i++)
-		if (offset + i < SCRATCH_BYTES && offset < SCRATCH_BYTES)
-			scratch_model[offset + i] = (u8)(value >> (8 * i));
+	for (u32 i = 0; i < size; i++) {
+		u8 *b = model_byte(offset + i);
+		if (b)
+			*b = (u8)(value >> (8 * i));
+	}
 }
 
-static u32 testdev_model_read(u32 offset, u32 size)
+u32 testdev_model_read(u32 offset, u32 size)
 {
 	u32 v = 0;
-	for (u32 i = 0; i < size; i++)
-		if (offset < SCRATCH_BYTES && offset + i < SCRATCH_BYTES)
-			v |= (u32)scratch_model[offset + i] << (8 * i);
+	for (u32 i = 0; i < size; i++) {
+		const u8 *b = model_byte(offset + i);
+		v |= b ? (u32)*b << (8 * i) : 0;
+	}
 	return v;
 }
 

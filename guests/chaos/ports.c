@@ -217,4 +217,5 @@ void op_pci(void)
 		else
 			port_read(port, size);
 	}
+	pci_restore();
 }
