@@ -30,6 +30,7 @@ struct chaos_env {
 	u32 ops;       /* how many random operations before the final one */
 	u32 cpus;      /* vCPUs in the VM (fw_cfg) */
 	u32 ram_bytes; /* guest RAM (fw_cfg) */
+	u32 lapic_hz;  /* local APIC timer clock (CPUID 0x15 ECX), 0 if not given */
 	bool trace;    /* print every operation (cmdline "trace") */
 	u32 op_index;  /* the operation running now */
 };
@@ -68,6 +69,7 @@ extern volatile bool apic_in_x2apic_mode; /* where the EOI of an interrupt goes 
 
 /* The guest's own sane state, put back by the operations that disturb it. */
 void apic_restore(void);      /* xAPIC at the default base, software-enabled */
+void timer_tame(void);        /* stops a periodic LAPIC timer that is too fast (state.c) */
 void desc_restore(void);      /* our GDT, flat segments, our IDT */
 void desc_setup(void);        /* builds our GDT and records the IDT (once, at start) */
 #define CHAOS_GDT_ENTRIES 16

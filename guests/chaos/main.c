@@ -14,6 +14,7 @@
 #define FW_CFG_DATA	0x511
 #define FW_CFG_RAM_SIZE 0x03
 #define FW_CFG_NB_CPUS	0x05
+#define CPUID_LEAF_TSC	0x15 /* ECX: the core crystal clock, which the local APIC timer counts */
 
 #define IRQ_SAFE true /* the operation leaves the APIC and IDT alone: it may run with IF=1 */
 
@@ -136,6 +137,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 	parse_cmdline(mbi);
 	env.cpus = fw_cfg_read(FW_CFG_NB_CPUS, 2);
 	env.ram_bytes = fw_cfg_read(FW_CFG_RAM_SIZE, 4);
+	env.lapic_hz = cpuid(CPUID_LEAF_TSC).c;
 	rng_seed(env.seed);
 	desc_setup();
 	traps_init();
@@ -154,6 +156,7 @@ int main(u32 magic, const struct mb1_info *mbi)
 			sti();
 		op->fn();
 		cli();
+		timer_tame();
 	}
 	final_op();
 }

@@ -70,6 +70,37 @@ void apic_restore(void)
 	lapic_write(LAPIC_SVR, SVR_ENABLE | SPURIOUS_VEC);
 }
 
+/* A periodic timer faster than this is stopped after each operation: under Bochs every
+ * period costs an exit that takes longer than the period, so such a timer left running
+ * would keep this VM (and, through the slices it cuts, every other) crawling. Within an
+ * operation it still fires as fast as it likes. */
+#define TIMER_PERIOD_MIN_US 5000
+#define LVT_TIMER_MODE	    (3u << 17)
+#define LVT_TIMER_PERIODIC  (1u << 17)
+#define LVT_MASKED_BIT	    (1u << 16)
+#define LAPIC_LVT_TIMER	    0x320
+#define LAPIC_TIMER_ICR	    0x380
+#define LAPIC_TIMER_DCR	    0x3e0
+
+/* DCR bits 3, 1, 0: code 111b divides by 1, code n by 2 << n (SDM vol. 3A "APIC Timer"). */
+static u32 timer_divide(u32 dcr)
+{
+	u32 code = ((dcr >> 1) & 4) | (dcr & 3);
+	return code == 7 ? 1 : 2u << code;
+}
+
+void timer_tame(void)
+{
+	if (apic_in_x2apic_mode || !env.lapic_hz)
+		return;
+	u32 lvt = lapic_read(LAPIC_LVT_TIMER);
+	if ((lvt & (LVT_TIMER_MODE | LVT_MASKED_BIT)) != LVT_TIMER_PERIODIC)
+		return;
+	u64 ticks = (u64)lapic_read(LAPIC_TIMER_ICR) * timer_divide(lapic_read(LAPIC_TIMER_DCR));
+	if (ticks < (u64)env.lapic_hz / 1000000 * TIMER_PERIOD_MIN_US)
+		lapic_write(LAPIC_LVT_TIMER, lvt | LVT_MASKED_BIT);
+}
+
 static void gdt_load(void)
 {
 	struct desc_ptr p = {sizeof(chaos_gdt) - 1, (u32)chaos_gdt};
