@@ -69,7 +69,8 @@ uint32_t lapic_timer_current_count(const struct lapic *l, uint64_t now)
 
 uint64_t lapic_timer_wakeup(const struct lapic *l)
 {
-	if (l->timer_mode != APIC_LVT_TIMER_TSCDL && (lapic_reg(l, LAPIC_LVT_TIMER) & APIC_LVT_MASKED))
+	bool masked = lapic_reg(l, LAPIC_LVT_TIMER) & APIC_LVT_MASKED;
+	if (l->timer_mode != APIC_LVT_TIMER_TSCDL && masked)
 		return UINT64_MAX;
 	return l->timer_deadline;
 }

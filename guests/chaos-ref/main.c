@@ -17,7 +17,7 @@
 #define MB1_INFO_CMDLINE (1u << 2)
 #define DEFAULT_MS	 3000
 #define SIEVE_LIMIT	 30000
-#define SIEVE_PRIMES	 3245 /* primes below 30000 */
+#define SIEVE_PRIMES	 3245	      /* primes below 30000 */
 #define CHECK_BYTES	 (256 * 1024) /* of the RAM pattern per round */
 #define TIMER_HZ	 100
 #define STALL_ROUNDS	 200 /* rounds without a local-APIC tick: the timer is gone */

@@ -1,9 +1,9 @@
 #include "guests/chaos-ref/ref.h"
 
-#define PAGE_SIZE	4096u
-#define LOW_START	0x1000u	  /* page 0 is left alone */
-#define LOW_END		0x100000u /* the legacy area is RAM too (reported reserved) */
-#define PATTERN_SALT	0x6d687652u
+#define PAGE_SIZE    4096u
+#define LOW_START    0x1000u   /* page 0 is left alone */
+#define LOW_END	     0x100000u /* the legacy area is RAM too (reported reserved) */
+#define PATTERN_SALT 0x6d687652u
 
 extern char __image_end[];
 
@@ -26,7 +26,8 @@ static u32 pattern_at(u32 addr)
 void pattern_fill(u32 ram_bytes)
 {
 	ranges[0] = (struct range){LOW_START, LOW_END};
-	ranges[1] = (struct range){((u32)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), ram_bytes};
+	ranges[1] =
+	    (struct range){((u32)__image_end + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1), ram_bytes};
 	for (u32 r = 0; r < 2; r++)
 		for (u32 a = ranges[r].start; a < ranges[r].end; a += 4) {
 			*(volatile u32 *)a = pattern_at(a);

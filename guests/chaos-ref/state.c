@@ -6,25 +6,25 @@
 #include "guests/lib/x86.h"
 #include "kernel/guest_abi.h"
 
-#define CR4_OSFXSR (1u << 9)
-#define CR2_VALUE  0xc2c2c2c2u
-#define DR7_VALUE  0x000d0401u /* L0: a 4-byte write breakpoint at DR0 (a word nothing writes) */
-#define FXSAVE_CHECKED 288     /* legacy area and XMM0-7: all of it in 32-bit mode */
+#define CR4_OSFXSR     (1u << 9)
+#define CR2_VALUE      0xc2c2c2c2u
+#define DR7_VALUE      0x000d0401u /* L0: a 4-byte write breakpoint at DR0 (a word nothing writes) */
+#define FXSAVE_CHECKED 288	   /* legacy area and XMM0-7: all of it in 32-bit mode */
 
-#define LAPIC_TPR 0x80
-#define LAPIC_LDR 0xd0
-#define LAPIC_DFR 0xe0
-#define LAPIC_SVR 0xf0
-#define LAPIC_LVT_LINT1 0x360
-#define IOAPIC_BASE 0xfec00000u
-#define IOAPIC_ID   0x00
-#define IOAPIC_PIN_FIRST 16 /* pins no device of ours drives: masked entries hold patterns */
-#define IOAPIC_PINS_USED 4
-#define PCI_ADDRESS 0xcf8
-#define PCI_DATA    0xcfc
+#define LAPIC_TPR	   0x80
+#define LAPIC_LDR	   0xd0
+#define LAPIC_DFR	   0xe0
+#define LAPIC_SVR	   0xf0
+#define LAPIC_LVT_LINT1	   0x360
+#define IOAPIC_BASE	   0xfec00000u
+#define IOAPIC_ID	   0x00
+#define IOAPIC_PIN_FIRST   16 /* pins no device of ours drives: masked entries hold patterns */
+#define IOAPIC_PINS_USED   4
+#define PCI_ADDRESS	   0xcf8
+#define PCI_DATA	   0xcfc
 #define PCI_BRIDGE_INTLINE 0x8000003cu /* bus 0, device 0, register 0x3c */
-#define CMOS_SCRATCH 0x50
-#define CMOS_VALUE   0xa7
+#define CMOS_SCRATCH	   0x50
+#define CMOS_VALUE	   0xa7
 
 static volatile u32 never_written; /* DR0's breakpoint */
 static u8 fx_ref[512] __attribute__((aligned(16)));
@@ -38,10 +38,10 @@ struct msr_value {
 /* SYSCALL MSRs and TSC_AUX are switched lazily between vCPUs; the others live in the VMCS or
  * are emulated. */
 static const struct msr_value msrs[] = {
-    {0x174, 0x10},			/* SYSENTER_CS */
-    {0x175, 0x00000000cafe0000ull},	/* SYSENTER_ESP */
-    {0x176, 0x00000000beef0000ull},	/* SYSENTER_EIP */
-    {0x277, 0x0007010600070106ull},	/* PAT */
+    {0x174, 0x10},			 /* SYSENTER_CS */
+    {0x175, 0x00000000cafe0000ull},	 /* SYSENTER_ESP */
+    {0x176, 0x00000000beef0000ull},	 /* SYSENTER_EIP */
+    {0x277, 0x0007010600070106ull},	 /* PAT */
     {0xc0000081, 0x0023001000000000ull}, /* STAR */
     {0xc0000082, 0xffffffff81000000ull}, /* LSTAR */
     {0xc0000083, 0xffffffff81000100ull}, /* CSTAR */

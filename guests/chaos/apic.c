@@ -12,23 +12,23 @@
 #define X2APIC_MSR(off)	 (0x800u + ((off) >> 4))
 #define X2APIC_SELF_IPI	 0x83f
 
-#define LAPIC_TPR	  0x80
-#define LAPIC_ESR	  0x280
-#define LAPIC_ICR_LO	  0x300
-#define LAPIC_ICR_HI	  0x310
-#define LAPIC_LVT_TIMER	  0x320
-#define LAPIC_TIMER_ICR	  0x380
-#define LAPIC_TIMER_CCR	  0x390
-#define LAPIC_TIMER_DCR	  0x3e0
-#define LVT_MASKED	  (1u << 16)
-#define ICR_DM_SHIFT	  8
-#define ICR_LEVEL_ASSERT  (1u << 14)
-#define ICR_SH_SHIFT	  18
-#define ICR_SH_SELF	  (1u << 18)
-#define ICR_SH_ALL_BUT	  (3u << 18)
-#define DM_NMI		  4u
-#define DM_INIT		  5u
-#define DM_STARTUP	  6u
+#define LAPIC_TPR	 0x80
+#define LAPIC_ESR	 0x280
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define LAPIC_LVT_TIMER	 0x320
+#define LAPIC_TIMER_ICR	 0x380
+#define LAPIC_TIMER_CCR	 0x390
+#define LAPIC_TIMER_DCR	 0x3e0
+#define LVT_MASKED	 (1u << 16)
+#define ICR_DM_SHIFT	 8
+#define ICR_LEVEL_ASSERT (1u << 14)
+#define ICR_SH_SHIFT	 18
+#define ICR_SH_SELF	 (1u << 18)
+#define ICR_SH_ALL_BUT	 (3u << 18)
+#define DM_NMI		 4u
+#define DM_INIT		 5u
+#define DM_STARTUP	 6u
 
 #define IOAPIC_REGSEL 0x00
 #define IOAPIC_WINDOW 0x10
@@ -84,7 +84,9 @@ void op_lapic_timer(void)
 	lapic_write(LAPIC_LVT_TIMER, lvt);
 	if (mode == 2u << 17) {
 		u64 now = rdtsc();
-		u64 when = rnd_chance(20) ? 0 : rnd_chance(30) ? now - rnd_below(1000) : now + rnd_below(20000);
+		u64 when = rnd_chance(20)   ? 0
+			   : rnd_chance(30) ? now - rnd_below(1000)
+					    : now + rnd_below(20000);
 		trace("tsc-deadline lvt 0x%x at now%+lld", lvt, (long long)(when - now));
 		wrmsr_safe(MSR_TSC_DEADLINE, when);
 	} else {
@@ -148,8 +150,11 @@ void op_ipi_storm(void)
 	u32 n = 4 + rnd_below(60);
 	trace("IPI storm of %u", n);
 	for (u32 i = 0; i < n; i++) {
-		u32 icr = rnd() & 0x000fcfffu; /* vector, mode, dest mode, level, trigger, shorthand */
-		u32 dest = rnd_chance(70) ? rnd_below(env.cpus) : rnd_chance(50) ? 0xff : rnd() & 0xff;
+		u32 icr =
+		    rnd() & 0x000fcfffu; /* vector, mode, dest mode, level, trigger, shorthand */
+		u32 dest = rnd_chance(70)   ? rnd_below(env.cpus)
+			   : rnd_chance(50) ? 0xff
+					    : rnd() & 0xff;
 		if (rnd_chance(25))
 			icr = (icr & ~(7u << ICR_DM_SHIFT)) | DM_INIT << ICR_DM_SHIFT;
 		else if (rnd_chance(25))

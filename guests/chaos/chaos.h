@@ -6,22 +6,22 @@
 #pragma once
 #include "guests/lib/types.h"
 
-#define LAPIC_BASE   0xfee00000u
-#define IOAPIC_BASE  0xfec00000u
-#define PAGE_SIZE    4096u
+#define LAPIC_BASE  0xfee00000u
+#define IOAPIC_BASE 0xfec00000u
+#define PAGE_SIZE   4096u
 /* Low memory is free once the boot information is read. Its map: */
-#define AP_PAGES      256u   /* the AP loop at the start (0x40 bytes) of every page below 1 MiB */
+#define AP_PAGES 256u /* the AP loop at the start (0x40 bytes) of every page below 1 MiB */
 /* 0x500: the APs' shared counter (ap_loop.S) */
 #define LOW_IRET16    0x7080 /* code that must run below 64 KiB while 16-bit gates are in use */
 #define LOW_INT_N     0x7090
 #define LOW_WINDOW    0x70a0
 #define LOW_BUF	      0x9040 /* buffer for 16-bit addressing: to the end of page 9 */
 #define LOW_BUF_BYTES 0xfc0
-#define RFLAGS_IF    (1u << 9)
-#define RFLAGS_DF    (1u << 10)
-#define RFLAGS_RF    (1u << 16)
-#define HC_WAKE_VEC  0xee /* the hypercall timer that ends every HLT of ours */
-#define SPURIOUS_VEC 0xff
+#define RFLAGS_IF     (1u << 9)
+#define RFLAGS_DF     (1u << 10)
+#define RFLAGS_RF     (1u << 16)
+#define HC_WAKE_VEC   0xee /* the hypercall timer that ends every HLT of ours */
+#define SPURIOUS_VEC  0xff
 
 #define COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -37,12 +37,12 @@ struct chaos_env {
 extern struct chaos_env env;
 
 struct chaos_stats {
-	u32 faults;       /* exceptions that a TRAP_TRY recovered from */
-	u32 interrupts;   /* maskable interrupts taken */
+	u32 faults;	/* exceptions that a TRAP_TRY recovered from */
+	u32 interrupts; /* maskable interrupts taken */
 	u32 nmis;
 	u32 debug_traps;  /* #DB outside a TRAP_TRY (breakpoints we armed) */
 	u32 event_faults; /* #GP/#NP/#TS while delivering an event (EXT set) */
-	u32 storms;       /* interrupt storms we had to block (handlers.c) */
+	u32 storms;	  /* interrupt storms we had to block (handlers.c) */
 };
 extern struct chaos_stats stats;
 
@@ -64,14 +64,14 @@ void trace(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Interrupt and exception handling for every vector (trap.c). */
 void traps_init(void);
-void storm_reset(void); /* a new operation: its interrupts are counted afresh */
+void storm_reset(void);			  /* a new operation: its interrupts are counted afresh */
 extern volatile bool apic_in_x2apic_mode; /* where the EOI of an interrupt goes */
 
 /* The guest's own sane state, put back by the operations that disturb it. */
-void apic_restore(void);      /* xAPIC at the default base, software-enabled */
-void timer_tame(void);        /* stops a periodic LAPIC timer that is too fast (state.c) */
-void desc_restore(void);      /* our GDT, flat segments, our IDT */
-void desc_setup(void);        /* builds our GDT and records the IDT (once, at start) */
+void apic_restore(void); /* xAPIC at the default base, software-enabled */
+void timer_tame(void);	 /* stops a periodic LAPIC timer that is too fast (state.c) */
+void desc_restore(void); /* our GDT, flat segments, our IDT */
+void desc_setup(void);	 /* builds our GDT and records the IDT (once, at start) */
 #define CHAOS_GDT_ENTRIES 16
 /* Entries 1 and 2 are the flat segments we run on; the GDT operation fills the others. */
 extern u64 chaos_gdt[CHAOS_GDT_ENTRIES];

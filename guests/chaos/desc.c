@@ -3,8 +3,8 @@
  * present, reserved types, bad selectors, 16- and 32-bit gates), used by INT n and by the
  * interrupts that arrive meanwhile. Vectors 0-31 stay intact so that every fault is caught;
  * task gates stay out (a task switch is a final operation). */
-#include "guests/chaos/chaos.h"
 #include "guests/lib/desc.h"
+#include "guests/chaos/chaos.h"
 #include "guests/lib/trap.h"
 #include "guests/lib/x86.h"
 
@@ -23,8 +23,8 @@ static u32 saved_esp;
 
 /* A 16-bit gate pushes a 16-bit return address and jumps to a 16-bit offset: whatever runs
  * while the random IDT is loaded runs below 64 KiB, from these copies. */
-static const u8 low_iret16[] = {0x66, 0xcf};		 /* IRETW */
-static const u8 low_int_n[] = {0xcd, 0x00, 0xc3};	 /* INT n (patched); RET */
+static const u8 low_iret16[] = {0x66, 0xcf};	  /* IRETW */
+static const u8 low_int_n[] = {0xcd, 0x00, 0xc3}; /* INT n (patched); RET */
 static const u8 low_window[] = {0xfb, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90, 0x90,
 				0x90, 0x90, 0x90, 0x90, 0x90, 0xfa, 0xc3}; /* STI; NOPs; CLI; RET */
 
@@ -53,7 +53,8 @@ static u64 random_descriptor(void)
 static u16 random_selector(void)
 {
 	if (rnd_chance(70))
-		return (u16)(rnd_below(CHAOS_GDT_ENTRIES + 2) * 8 | rnd_below(8)); /* TI and RPL too */
+		return (u16)(rnd_below(CHAOS_GDT_ENTRIES + 2) * 8 |
+			     rnd_below(8)); /* TI and RPL too */
 	return (u16)rnd();
 }
 
@@ -74,11 +75,20 @@ void op_gdt(void)
 	LOAD_SEG_TRY("gs", sels[1]);
 	faulted();
 	/* DS, ES and SS are ours: each random load is undone by the very next instruction. */
-	__asm__ volatile(TRAP_TRY("mov %0, %%ds\n\tmov %1, %%ds") : : "r"((u32)sels[2]), "r"(SEL_DATA32) : "memory");
+	__asm__ volatile(TRAP_TRY("mov %0, %%ds\n\tmov %1, %%ds")
+			 :
+			 : "r"((u32)sels[2]), "r"(SEL_DATA32)
+			 : "memory");
 	faulted();
-	__asm__ volatile(TRAP_TRY("mov %0, %%es\n\tmov %1, %%es") : : "r"((u32)sels[2]), "r"(SEL_DATA32) : "memory");
+	__asm__ volatile(TRAP_TRY("mov %0, %%es\n\tmov %1, %%es")
+			 :
+			 : "r"((u32)sels[2]), "r"(SEL_DATA32)
+			 : "memory");
 	faulted();
-	__asm__ volatile(TRAP_TRY("mov %0, %%ss\n\tmov %1, %%ss") : : "r"((u32)sels[2]), "r"(SEL_DATA32) : "memory");
+	__asm__ volatile(TRAP_TRY("mov %0, %%ss\n\tmov %1, %%ss")
+			 :
+			 : "r"((u32)sels[2]), "r"(SEL_DATA32)
+			 : "memory");
 	faulted();
 	__asm__ volatile(TRAP_TRY("ltr %w0") : : "r"((u32)sels[3]) : "memory");
 	faulted();

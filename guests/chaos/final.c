@@ -1,7 +1,7 @@
 /* The final operation: most seeds just exit; the others end with something mhv must stop the
  * VM for (or may emulate: an SSE load, a REP-prefixed MOV, CLFLUSH of MMIO), or a legitimate
- * way to end it (reset, ACPI power-off, INIT of the BSP, HLT with interrupts off). One summary line comes first, so
- * the log says how the seed ended. */
+ * way to end it (reset, ACPI power-off, INIT of the BSP, HLT with interrupts off). One summary line
+ * comes first, so the log says how the seed ended. */
 #include "guests/chaos/chaos.h"
 #include "guests/lib/desc.h"
 #include "guests/lib/exit.h"
@@ -11,9 +11,9 @@
 #include "kernel/guest_abi.h"
 
 enum outcome {
-	ENDS,	    /* ends the VM with an exit code, by design */
-	STOPPED,    /* mhv must stop the VM: carrying on is a failure */
-	EITHER,	    /* mhv may emulate it or stop the VM */
+	ENDS,	 /* ends the VM with an exit code, by design */
+	STOPPED, /* mhv must stop the VM: carrying on is a failure */
+	EITHER,	 /* mhv may emulate it or stop the VM */
 };
 
 #define UNMAPPED_GAP 0xfec01000u /* between the I/O APIC and the local APIC: nothing */
@@ -212,10 +212,11 @@ void final_op(void)
 	}
 	desc_restore();
 	apic_restore();
-	printf("chaos: seed %u: %u ops, %u faults taken, %u interrupts (%u storms blocked), %u NMIs, "
-	       "%u debug traps, %u event faults; final op: %s (%s)\n",
-	       env.seed, env.ops, stats.faults, stats.interrupts, stats.storms, stats.nmis,
-	       stats.debug_traps, stats.event_faults, f->name, outcome_names[f->outcome]);
+	printf(
+	    "chaos: seed %u: %u ops, %u faults taken, %u interrupts (%u storms blocked), %u NMIs, "
+	    "%u debug traps, %u event faults; final op: %s (%s)\n",
+	    env.seed, env.ops, stats.faults, stats.interrupts, stats.storms, stats.nmis,
+	    stats.debug_traps, stats.event_faults, f->name, outcome_names[f->outcome]);
 	f->fn();
 	if (f->outcome == STOPPED) {
 		printf("chaos: seed %u: FAIL: still running after \"%s\"\n", env.seed, f->name);

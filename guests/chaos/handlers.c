@@ -111,8 +111,8 @@ static void on_trap(struct trap_frame *f)
 		return;
 	}
 	if (f->vector == VEC_DB) {
-		/* A breakpoint an operation armed (or an interrupt on vector 1): disarm them all and
-		 * resume past an instruction breakpoint. */
+		/* A breakpoint an operation armed (or an interrupt on vector 1): disarm them all
+		 * and resume past an instruction breakpoint. */
 		__asm__ volatile("mov %0, %%dr7" : : "r"(0u));
 		f->eflags |= RFLAGS_RF;
 		stats.debug_traps++;

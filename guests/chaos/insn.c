@@ -99,9 +99,9 @@ void op_vmcall(void)
 
 void op_cpuid(void)
 {
-	static const u32 leaves[] = {0,		 1,	    2,		4,	    6,
-				     7,		 0xa,	    0xb,	0xd,	    0xf,
-				     0x10,	 0x12,	    0x14,	0x15,	    0x16,
+	static const u32 leaves[] = {0,		 1,	     2,		 4,	     6,
+				     7,		 0xa,	     0xb,	 0xd,	     0xf,
+				     0x10,	 0x12,	     0x14,	 0x15,	     0x16,
 				     0x1f,	 0x40000000, 0x40000001, 0x40000010, 0x40000100,
 				     0x80000000, 0x80000001, 0x80000008, 0x8000001f, 0xffffffff};
 	u32 n = 1 + rnd_below(8);
@@ -153,7 +153,10 @@ void op_insn(void)
 		INSN_TRY("getsec");
 		break;
 	case 9:
-		__asm__ volatile(TRAP_TRY("invpcid %0, %1") : : "m"(vmx_area), "r"(v & 3) : "memory");
+		__asm__ volatile(TRAP_TRY("invpcid %0, %1")
+				 :
+				 : "m"(vmx_area), "r"(v & 3)
+				 : "memory");
 		break;
 	case 10:
 		INSN_TRY("int3");

@@ -9,13 +9,13 @@
 #include "guests/lib/trap.h"
 #include "kernel/guest_abi.h"
 
-#define LAPIC_ICR_LO   0x300
-#define IOAPIC_REGSEL  0x00
-#define IOAPIC_WINDOW  0x10
-#define IOAPIC_DM_SHIFT	 8
-#define DM_INIT		 5u
-#define SCRATCH_BYTES	 8
-#define SCRATCH_END	 (PAGE_SIZE - SCRATCH_BYTES) /* MHV_TESTDEV_SCRATCH_END */
+#define LAPIC_ICR_LO	0x300
+#define IOAPIC_REGSEL	0x00
+#define IOAPIC_WINDOW	0x10
+#define IOAPIC_DM_SHIFT 8
+#define DM_INIT		5u
+#define SCRATCH_BYTES	8
+#define SCRATCH_END	(PAGE_SIZE - SCRATCH_BYTES) /* MHV_TESTDEV_SCRATCH_END */
 
 enum target { TARGET_TESTDEV, TARGET_LAPIC, TARGET_IOAPIC };
 
@@ -88,7 +88,8 @@ static u32 random_offset(enum target t, u32 size)
 	if (t == TARGET_TESTDEV)
 		off = rnd_chance(80) ? rnd_below(12) : rnd_below(PAGE_SIZE);
 	else if (t == TARGET_IOAPIC)
-		off = rnd_chance(80) ? (rnd_chance(50) ? IOAPIC_REGSEL : IOAPIC_WINDOW) : rnd_below(PAGE_SIZE);
+		off = rnd_chance(80) ? (rnd_chance(50) ? IOAPIC_REGSEL : IOAPIC_WINDOW)
+				     : rnd_below(PAGE_SIZE);
 	else
 		off = rnd_chance(70) ? rnd_below(64) * 16 : rnd_below(PAGE_SIZE);
 	return off > PAGE_SIZE - size ? PAGE_SIZE - size : off; /* straddling is final-op only */
@@ -104,17 +105,26 @@ static void store(u32 a, u32 size, u32 v)
 		else if (i == 1)
 			__asm__ volatile("movb %b0, %%es:(%1)" : : "q"(v), "r"(a) : "memory");
 		else
-			__asm__ volatile("movb %b0, 3(%1,%2,1)" : : "q"(v), "r"(a - 3), "r"(zero) : "memory");
+			__asm__ volatile("movb %b0, 3(%1,%2,1)"
+					 :
+					 : "q"(v), "r"(a - 3), "r"(zero)
+					 : "memory");
 	} else if (size == 2) {
 		if (i == 0)
 			__asm__ volatile("movw %w0, %%ss:(%1)" : : "r"(v), "r"(a) : "memory");
 		else
-			__asm__ volatile("movw %w0, -0x80(%1,%2,4)" : : "r"(v), "r"(a + 0x80), "r"(zero) : "memory");
+			__asm__ volatile("movw %w0, -0x80(%1,%2,4)"
+					 :
+					 : "r"(v), "r"(a + 0x80), "r"(zero)
+					 : "memory");
 	} else {
 		if (i == 0)
 			__asm__ volatile("movl %0, (%1)" : : "r"(v), "r"(a) : "memory");
 		else if (i == 1)
-			__asm__ volatile("movl %0, 0x12345678(%1)" : : "r"(v), "r"(a - 0x12345678) : "memory");
+			__asm__ volatile("movl %0, 0x12345678(%1)"
+					 :
+					 : "r"(v), "r"(a - 0x12345678)
+					 : "memory");
 		else if (!(a & 1))
 			__asm__ volatile("movl %0, %%fs:(,%1,2)" : : "r"(v), "r"(a / 2) : "memory");
 		else
@@ -130,16 +140,28 @@ static u32 load(u32 a, u32 size)
 		if (i == 0)
 			__asm__ volatile("movzbl (%1), %0" : "=r"(v) : "r"(a) : "memory");
 		else if (i == 1)
-			__asm__ volatile("movb (%1), %%ah\n\tshr $8, %0\n\tmovzbl %b0, %0" : "+a"(v) : "r"(a) : "memory");
+			__asm__ volatile("movb (%1), %%ah\n\tshr $8, %0\n\tmovzbl %b0, %0"
+					 : "+a"(v)
+					 : "r"(a)
+					 : "memory");
 		else
-			__asm__ volatile("movsbl %%cs:(%1), %0\n\tmovzbl %b0, %0" : "=q"(v) : "r"(a) : "memory");
+			__asm__ volatile("movsbl %%cs:(%1), %0\n\tmovzbl %b0, %0"
+					 : "=q"(v)
+					 : "r"(a)
+					 : "memory");
 	} else if (size == 2) {
 		if (i == 0)
 			__asm__ volatile("movzwl (%1), %0" : "=r"(v) : "r"(a) : "memory");
 		else if (i == 1)
-			__asm__ volatile("movw (%1), %w0\n\tmovzwl %w0, %0" : "+r"(v) : "r"(a) : "memory");
+			__asm__ volatile("movw (%1), %w0\n\tmovzwl %w0, %0"
+					 : "+r"(v)
+					 : "r"(a)
+					 : "memory");
 		else
-			__asm__ volatile("movswl 2(%1), %0\n\tmovzwl %w0, %0" : "=r"(v) : "r"(a - 2) : "memory");
+			__asm__ volatile("movswl 2(%1), %0\n\tmovzwl %w0, %0"
+					 : "=r"(v)
+					 : "r"(a - 2)
+					 : "memory");
 	} else {
 		__asm__ volatile("movl (%1), %0" : "=r"(v) : "r"(a) : "memory");
 	}
@@ -174,7 +196,10 @@ static void fixed_forms(void)
 	}
 	__asm__ volatile("movl %c1, %%eax" : "=a"(got) : "i"(MHV_TESTDEV_GPA) : "memory");
 	testdev_check(0, 4, got, "moffs read");
-	__asm__ volatile("movw %c1, %%ax" : "=a"(got) : "i"(MHV_TESTDEV_GPA + 4), "0"(0) : "memory");
+	__asm__ volatile("movw %c1, %%ax"
+			 : "=a"(got)
+			 : "i"(MHV_TESTDEV_GPA + 4), "0"(0)
+			 : "memory");
 	testdev_check(4, 2, got, "moffs read");
 }
 

@@ -9,7 +9,7 @@
 #include "kernel/guest_abi.h"
 
 #define SCRATCH_BYTES 8
-#define FLAGS_ARITH   0x8d5u /* CF PF AF ZF SF OF */
+#define FLAGS_ARITH   0x8d5u				       /* CF PF AF ZF SF OF */
 #define FLAGS_KEEP    (~(FLAGS_ARITH | RFLAGS_DF | (1u << 8))) /* and TF stays clear */
 
 struct rmw_regs {
@@ -34,7 +34,7 @@ struct form {
 #define FORM(fn, text)                                                                             \
 	static void fn(u32 m, struct rmw_regs *r)                                                  \
 	{                                                                                          \
-		__asm__ volatile("pushl %%ebx\n\tpopfl\n\t" text "\n\tpushfl\n\tpopl %%ebx"         \
+		__asm__ volatile("pushl %%ebx\n\tpopfl\n\t" text "\n\tpushfl\n\tpopl %%ebx"        \
 				 : "+a"(r->a), "+c"(r->c), "+d"(r->d), "+b"(r->f), "+D"(m)         \
 				 :                                                                 \
 				 : "esi", "memory", "cc");                                         \
@@ -82,24 +82,42 @@ FORM(movsl_from_dev, "movl %%edi, %%esi\n\tmovl %%edx, %%edi\n\tmovsl")
 FORM(lods16, "movl %%edi, %%esi\n\tlodsw")
 
 static const struct form forms[] = {
-    {"lock add r,m", lock_add, 4, FORM_PLAIN},	 {"lock or r,m", lock_or, 4, FORM_PLAIN},
-    {"lock and r,m", lock_and, 4, FORM_PLAIN},	 {"lock sub r,m", lock_sub, 4, FORM_PLAIN},
-    {"lock xor r16,m", lock_xor, 2, FORM_PLAIN}, {"lock adc r,m", lock_adc, 4, FORM_PLAIN},
-    {"lock sbb r8,m", lock_sbb, 1, FORM_PLAIN},	 {"cmp r,m", cmp_mr, 4, FORM_PLAIN},
-    {"add m,r", add_rm, 4, FORM_PLAIN},		 {"sub m,r16", sub_rm, 2, FORM_PLAIN},
-    {"xor m,r8", xor_rm, 1, FORM_PLAIN},	 {"lock or imm8", or_imm8, 1, FORM_PLAIN},
-    {"and imm16", and_imm16, 2, FORM_PLAIN},	 {"lock add simm8", add_simm8, 4, FORM_PLAIN},
-    {"sbb imm32", sbb_imm32, 4, FORM_PLAIN},	 {"cmp imm8", cmp_imm8, 1, FORM_PLAIN},
-    {"test r,m", test_mr, 4, FORM_PLAIN},	 {"test imm8", test_imm, 1, FORM_PLAIN},
-    {"lock not", lock_not, 4, FORM_PLAIN},	 {"lock neg16", lock_neg, 2, FORM_PLAIN},
-    {"lock inc", lock_inc, 4, FORM_PLAIN},	 {"lock dec8", lock_dec, 1, FORM_PLAIN},
-    {"xchg r,m", xchg32, 4, FORM_PLAIN},	 {"xchg r8,m", xchg8, 1, FORM_PLAIN},
-    {"lock cmpxchg", cmpxchg32, 4, FORM_PLAIN},	 {"cmpxchg16", cmpxchg16, 2, FORM_PLAIN},
-    {"lock xadd", xadd32, 4, FORM_PLAIN},	 {"xadd8", xadd8, 1, FORM_PLAIN},
-    {"bt imm", bt_imm, 4, FORM_PLAIN},		 {"lock bts imm", bts_imm, 4, FORM_PLAIN},
-    {"lock btr16 imm", btr_imm, 2, FORM_PLAIN},	 {"lock btc r,m", btc_reg, 8, FORM_BIT_REG},
-    {"bt r16,m", bt_reg, 8, FORM_BIT_REG},	 {"push m", push_m, 4, FORM_PLAIN},
-    {"pop m", pop_m, 4, FORM_PLAIN},		 {"push m16", push_m16, 2, FORM_PLAIN},
+    {"lock add r,m", lock_add, 4, FORM_PLAIN},
+    {"lock or r,m", lock_or, 4, FORM_PLAIN},
+    {"lock and r,m", lock_and, 4, FORM_PLAIN},
+    {"lock sub r,m", lock_sub, 4, FORM_PLAIN},
+    {"lock xor r16,m", lock_xor, 2, FORM_PLAIN},
+    {"lock adc r,m", lock_adc, 4, FORM_PLAIN},
+    {"lock sbb r8,m", lock_sbb, 1, FORM_PLAIN},
+    {"cmp r,m", cmp_mr, 4, FORM_PLAIN},
+    {"add m,r", add_rm, 4, FORM_PLAIN},
+    {"sub m,r16", sub_rm, 2, FORM_PLAIN},
+    {"xor m,r8", xor_rm, 1, FORM_PLAIN},
+    {"lock or imm8", or_imm8, 1, FORM_PLAIN},
+    {"and imm16", and_imm16, 2, FORM_PLAIN},
+    {"lock add simm8", add_simm8, 4, FORM_PLAIN},
+    {"sbb imm32", sbb_imm32, 4, FORM_PLAIN},
+    {"cmp imm8", cmp_imm8, 1, FORM_PLAIN},
+    {"test r,m", test_mr, 4, FORM_PLAIN},
+    {"test imm8", test_imm, 1, FORM_PLAIN},
+    {"lock not", lock_not, 4, FORM_PLAIN},
+    {"lock neg16", lock_neg, 2, FORM_PLAIN},
+    {"lock inc", lock_inc, 4, FORM_PLAIN},
+    {"lock dec8", lock_dec, 1, FORM_PLAIN},
+    {"xchg r,m", xchg32, 4, FORM_PLAIN},
+    {"xchg r8,m", xchg8, 1, FORM_PLAIN},
+    {"lock cmpxchg", cmpxchg32, 4, FORM_PLAIN},
+    {"cmpxchg16", cmpxchg16, 2, FORM_PLAIN},
+    {"lock xadd", xadd32, 4, FORM_PLAIN},
+    {"xadd8", xadd8, 1, FORM_PLAIN},
+    {"bt imm", bt_imm, 4, FORM_PLAIN},
+    {"lock bts imm", bts_imm, 4, FORM_PLAIN},
+    {"lock btr16 imm", btr_imm, 2, FORM_PLAIN},
+    {"lock btc r,m", btc_reg, 8, FORM_BIT_REG},
+    {"bt r16,m", bt_reg, 8, FORM_BIT_REG},
+    {"push m", push_m, 4, FORM_PLAIN},
+    {"pop m", pop_m, 4, FORM_PLAIN},
+    {"push m16", push_m16, 2, FORM_PLAIN},
     {"rep movsb to device", movs_to_dev, 1, FORM_STRING},
     {"rep movsb from device", movs_from_dev, 1, FORM_STRING},
     {"movsl from device", movsl_from_dev, 4, FORM_STRING},
@@ -147,8 +165,8 @@ static void run_form(const struct form *fm, u32 off, const struct rmw_regs *in)
 	check_equal(fm, "RAM buffer+4", word_at(cpu_buf + 4), word_at(ram_buf + 4));
 	for (u32 i = 0; i < SCRATCH_BYTES; i += 4) {
 		u32 got = *(volatile u32 *)(MHV_TESTDEV_GPA + i);
-		check_equal(fm, i ? "register bytes 4-7" : "register bytes 0-3", word_at(shadow + i),
-			    got);
+		check_equal(fm, i ? "register bytes 4-7" : "register bytes 0-3",
+			    word_at(shadow + i), got);
 		testdev_model_write(i, 4, got);
 	}
 }
@@ -172,7 +190,8 @@ void op_mmio_rmw(void)
 		}
 		if (rnd_chance(30)) /* the register sometimes holds what CMPXCHG compares */
 			in.a = testdev_model_read(off, 4);
-		trace("%s at offset %u, eax 0x%x ecx 0x%x edx 0x%x", fm->name, off, in.a, in.c, in.d);
+		trace("%s at offset %u, eax 0x%x ecx 0x%x edx 0x%x", fm->name, off, in.a, in.c,
+		      in.d);
 		run_form(fm, off, &in);
 	}
 }

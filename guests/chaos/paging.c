@@ -114,22 +114,37 @@ static void touch(u32 k)
 		__asm__ volatile(TRAP_TRY("movl (%1), %0") : "=r"(got) : "r"(va + off) : "memory");
 		break;
 	case 1:
-		__asm__ volatile(TRAP_TRY("movzbl (%1), %0") : "=r"(got) : "r"(va + off) : "memory");
+		__asm__ volatile(TRAP_TRY("movzbl (%1), %0")
+				 : "=r"(got)
+				 : "r"(va + off)
+				 : "memory");
 		break;
 	case 2: /* the last bytes of one victim page and the first of the next */
 		if (k + 1 < VICTIMS && writable && kind[k + 1] == FRAME_POOL)
-			__asm__ volatile(TRAP_TRY("movl %0, (%1)") : : "r"(v), "r"(va + PAGE_SIZE - 2) : "memory");
+			__asm__ volatile(TRAP_TRY("movl %0, (%1)")
+					 :
+					 : "r"(v), "r"(va + PAGE_SIZE - 2)
+					 : "memory");
 		else if (kind[k] != FRAME_DEVICE) /* MMIO then RAM is a final operation */
-			__asm__ volatile(TRAP_TRY("movl (%1), %0") : "=r"(got) : "r"(va + PAGE_SIZE - 2) : "memory");
+			__asm__ volatile(TRAP_TRY("movl (%1), %0")
+					 : "=r"(got)
+					 : "r"(va + PAGE_SIZE - 2)
+					 : "memory");
 		break;
 	case 3:
 		if (writable)
-			__asm__ volatile(TRAP_TRY("movw %w0, (%1)") : : "r"(v), "r"(va + off) : "memory");
+			__asm__ volatile(TRAP_TRY("movw %w0, (%1)")
+					 :
+					 : "r"(v), "r"(va + off)
+					 : "memory");
 		break;
 	case 4:
 		if (writable) {
 			u32 n = rnd_below(64), dst = va + rnd_below(PAGE_SIZE - 256);
-			__asm__ volatile(TRAP_TRY("rep stosl") : "+D"(dst), "+c"(n) : "a"(v) : "memory");
+			__asm__ volatile(TRAP_TRY("rep stosl")
+					 : "+D"(dst), "+c"(n)
+					 : "a"(v)
+					 : "memory");
 		}
 		break;
 	default: /* string port I/O: mhv walks our page tables and must raise our #PFs */
@@ -145,7 +160,8 @@ static void touch_testdev(void)
 	for (u32 k = 0; k < VICTIMS; k++) {
 		u32 e = pae ? (u32)pae_pt[k] : pt32[k];
 		bool clean = !pae || !(pae_pt[k] & PAE_RSVD);
-		if (kind[k] != FRAME_DEVICE || (e & ~0xfffu) != MHV_TESTDEV_GPA || !(e & PTE_P) || !clean)
+		if (kind[k] != FRAME_DEVICE || (e & ~0xfffu) != MHV_TESTDEV_GPA || !(e & PTE_P) ||
+		    !clean)
 			continue;
 		u32 got = 0, va = VICTIM_VA + k * PAGE_SIZE;
 		__asm__ volatile("invlpg (%0)" : : "r"(va) : "memory");
@@ -188,7 +204,10 @@ void op_paging(void)
 				 * a write through a stale read-only one would land in our RAM. */
 				set_victim(k);
 				if (kind[k] == FRAME_POOL || rnd_chance(50))
-					__asm__ volatile("invlpg (%0)" : : "r"(VICTIM_VA + k * PAGE_SIZE) : "memory");
+					__asm__ volatile("invlpg (%0)"
+							 :
+							 : "r"(VICTIM_VA + k * PAGE_SIZE)
+							 : "memory");
 			}
 			touch(k);
 		}

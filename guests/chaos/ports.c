@@ -4,26 +4,25 @@
 #include "guests/chaos/chaos.h"
 #include "guests/lib/x86.h"
 
-#define KBC_CMD		 0x64
+#define KBC_CMD		  0x64
 #define KBC_WRITE_OUTPORT 0xd1
-#define KBC_PULSE_FIRST	 0xf0 /* 0xf0-0xff pulse output lines; an even value pulses reset */
-#define SYSCTL_A	 0x92 /* bit 0: fast reset */
-#define PCI_ADDRESS	 0xcf8
-#define PCI_DATA	 0xcfc
-#define CHIPSET_RESET	 0xcf9
-#define ACPI_PM_SLEEP	 0x600 /* 0x600-0x607: sleep control and status, reset register */
-#define ACPI_PM_TIMER	 0x608
-#define DEBUG_EXIT	 0xf4
-#define COM1		 0x3f8
-#define STRING_MAX	 2048 /* elements: more than one batch of mhv's string I/O */
+#define KBC_PULSE_FIRST	  0xf0 /* 0xf0-0xff pulse output lines; an even value pulses reset */
+#define SYSCTL_A	  0x92 /* bit 0: fast reset */
+#define PCI_ADDRESS	  0xcf8
+#define PCI_DATA	  0xcfc
+#define CHIPSET_RESET	  0xcf9
+#define ACPI_PM_SLEEP	  0x600 /* 0x600-0x607: sleep control and status, reset register */
+#define ACPI_PM_TIMER	  0x608
+#define DEBUG_EXIT	  0xf4
+#define COM1		  0x3f8
+#define STRING_MAX	  2048 /* elements: more than one batch of mhv's string I/O */
 
 /* The emulated devices' ports and a few that must stay unclaimed (POST, Bochs' shutdown and
  * debug ports: a guest must never reach the emulator's). */
 static const u32 device_ports[] = {
-    0x20,  0x21,  0xa0,	 0xa1,	0x4d0, 0x4d1, 0x40,  0x41,  0x42,  0x43,  0x61,
-    0x70,  0x71,  0x60,	 0x64,	0x510, 0x511, 0xcf8, 0xcfc, 0xcfd, 0xcfe, 0xcff,
-    0x600, 0x601, 0x604, 0x608, 0x609, 0x80,  0x92,  0x3fd, 0x3f9, 0xf4,  0x8900,
-    0xe9,  0x402, 0x403, 0x0,	0xffff,
+    0x20,  0x21, 0xa0,	0xa1,  0x4d0, 0x4d1, 0x40,   0x41,  0x42,  0x43,  0x61,	 0x70,	 0x71,
+    0x60,  0x64, 0x510, 0x511, 0xcf8, 0xcfc, 0xcfd,  0xcfe, 0xcff, 0x600, 0x601, 0x604,	 0x608,
+    0x609, 0x80, 0x92,	0x3fd, 0x3f9, 0xf4,  0x8900, 0xe9,  0x402, 0x403, 0x0,	 0xffff,
 };
 
 static u8 io_buf[STRING_MAX * 4 + 64] __attribute__((aligned(16)));
@@ -32,7 +31,8 @@ static u16 random_port(void)
 {
 	if (rnd_chance(40))
 		return (u16)rnd();
-	return (u16)(rnd_pick(device_ports, COUNT(device_ports)) + (rnd_chance(20) ? rnd_below(4) : 0));
+	return (u16)(rnd_pick(device_ports, COUNT(device_ports)) +
+		     (rnd_chance(20) ? rnd_below(4) : 0));
 }
 
 static u32 random_size(void)
@@ -138,18 +138,36 @@ static void string_io32(u16 port, u32 size, bool in, u32 buf, u32 count)
 {
 	if (in) {
 		if (size == 1)
-			__asm__ volatile("rep insb" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep insb"
+					 : "+D"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 		else if (size == 2)
-			__asm__ volatile("rep insw" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep insw"
+					 : "+D"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 		else
-			__asm__ volatile("rep insl" : "+D"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep insl"
+					 : "+D"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 	} else {
 		if (size == 1)
-			__asm__ volatile("rep outsb" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep outsb"
+					 : "+S"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 		else if (size == 2)
-			__asm__ volatile("rep outsw" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep outsw"
+					 : "+S"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 		else
-			__asm__ volatile("rep outsl" : "+S"(buf), "+c"(count) : "d"(port) : "memory");
+			__asm__ volatile("rep outsl"
+					 : "+S"(buf), "+c"(count)
+					 : "d"(port)
+					 : "memory");
 	}
 }
 
@@ -160,18 +178,36 @@ static void string_io16(u16 port, u32 size, bool in, u32 start, u32 count)
 	u32 ptr = (rnd() & 0xffff0000u) | start, cx = (rnd() & 0xffff0000u) | count;
 	if (in) {
 		if (size == 1)
-			__asm__ volatile("addr16 rep insb" : "+D"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep insb"
+					 : "+D"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 		else if (size == 2)
-			__asm__ volatile("addr16 rep insw" : "+D"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep insw"
+					 : "+D"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 		else
-			__asm__ volatile("addr16 rep insl" : "+D"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep insl"
+					 : "+D"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 	} else {
 		if (size == 1)
-			__asm__ volatile("addr16 rep outsb" : "+S"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep outsb"
+					 : "+S"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 		else if (size == 2)
-			__asm__ volatile("addr16 rep outsw" : "+S"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep outsw"
+					 : "+S"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 		else
-			__asm__ volatile("addr16 rep outsl" : "+S"(ptr), "+c"(cx) : "d"(port) : "memory");
+			__asm__ volatile("addr16 rep outsl"
+					 : "+S"(ptr), "+c"(cx)
+					 : "d"(port)
+					 : "memory");
 	}
 }
 
@@ -206,7 +242,8 @@ void op_pci(void)
 	u32 n = 1 + rnd_below(8);
 	for (u32 i = 0; i < n; i++) {
 		/* Mostly enabled accesses to bus 0, slot 0 (the host bridge) or an empty slot. */
-		u32 addr = rnd_chance(80) ? (1u << 31) | rnd_below(2) << 11 | (rnd() & 0xfc) : rnd();
+		u32 addr =
+		    rnd_chance(80) ? (1u << 31) | rnd_below(2) << 11 | (rnd() & 0xfc) : rnd();
 		if (rnd_chance(10))
 			addr = (addr & ~0xff0000u) | (rnd() & 0xff0000u); /* another bus */
 		outl(PCI_ADDRESS, addr);

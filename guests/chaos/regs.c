@@ -7,21 +7,22 @@
 #include "guests/lib/x86.h"
 #include "kernel/guest_abi.h"
 
-#define CR0_PE	      (1u << 0)
-#define CR0_MP	      (1u << 1)
-#define CR0_EM	      (1u << 2)
-#define CR0_NE	      (1u << 5)
-#define CR0_WP	      (1u << 16)
-#define CR0_AM	      (1u << 18)
-#define CR0_NW	      (1u << 29)
-#define CR0_CD	      (1u << 30)
-#define CR0_RESERVED  0x1ffaffc0u /* bits 28:19, 17, 15:6 */
-#define CR0_RANDOM    (CR0_MP | CR0_EM | CR0_TS | (1u << 4) | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD)
-#define CR4_DE	      (1u << 3)
-#define CR4_OSFXSR    (1u << 9)
+#define CR0_PE	     (1u << 0)
+#define CR0_MP	     (1u << 1)
+#define CR0_EM	     (1u << 2)
+#define CR0_NE	     (1u << 5)
+#define CR0_WP	     (1u << 16)
+#define CR0_AM	     (1u << 18)
+#define CR0_NW	     (1u << 29)
+#define CR0_CD	     (1u << 30)
+#define CR0_RESERVED 0x1ffaffc0u /* bits 28:19, 17, 15:6 */
+#define CR0_RANDOM                                                                                 \
+	(CR0_MP | CR0_EM | CR0_TS | (1u << 4) | CR0_NE | CR0_WP | CR0_AM | CR0_NW | CR0_CD)
+#define CR4_DE	       (1u << 3)
+#define CR4_OSFXSR     (1u << 9)
 #define CR4_OSXMMEXCPT (1u << 10)
-#define DR7_GD	      (1u << 13)
-#define DR7_LE_GE     (3u << 8)
+#define DR7_GD	       (1u << 13)
+#define DR7_LE_GE      (3u << 8)
 
 static volatile u32 watched[4]; /* what the data breakpoints we arm look at */
 
@@ -107,7 +108,10 @@ void op_cr(void)
 				 :
 				 : "r"(v | CR0_PE)
 				 : "eax", "memory");
-		__asm__ volatile(TRAP_TRY(".byte 0x0f, 0x22, 0xc8") : : : "memory"); /* mov eax, cr1 */
+		__asm__ volatile(TRAP_TRY(".byte 0x0f, 0x22, 0xc8")
+				 :
+				 :
+				 : "memory"); /* mov eax, cr1 */
 		faulted();
 		break;
 	}
@@ -121,11 +125,15 @@ void op_dr(void)
 	if (rnd_chance(50))
 		write_cr4_safe(cr4 | CR4_DE); /* DR4/5 #UD, I/O breakpoints */
 	u32 len_rw = rnd() & 0xffff0000u, enables = rnd() & 0xffu;
-	u32 dr7 = len_rw | enables | (rnd_chance(30) ? DR7_LE_GE : 0) | (rnd_chance(10) ? DR7_GD : 0);
+	u32 dr7 =
+	    len_rw | enables | (rnd_chance(30) ? DR7_LE_GE : 0) | (rnd_chance(10) ? DR7_GD : 0);
 	u32 target[4];
 	for (int i = 0; i < 4; i++)
-		target[i] = rnd_chance(60) ? (u32)&watched[i] : rnd_chance(50) ? rnd_below(0x10000) : rnd();
-	trace("dr7 0x%x, dr0-3 0x%x 0x%x 0x%x 0x%x", dr7, target[0], target[1], target[2], target[3]);
+		target[i] = rnd_chance(60)   ? (u32)&watched[i]
+			    : rnd_chance(50) ? rnd_below(0x10000)
+					     : rnd();
+	trace("dr7 0x%x, dr0-3 0x%x 0x%x 0x%x 0x%x", dr7, target[0], target[1], target[2],
+	      target[3]);
 	MOV_TO_DR(0, target[0]);
 	faulted();
 	MOV_TO_DR(1, target[1]);
@@ -185,7 +193,8 @@ static void sse_chaos(void)
 	u32 data[8] __attribute__((aligned(16)));
 	for (int i = 0; i < 8; i++)
 		data[i] = rnd();
-	write_cr4_safe(cr4 | (rnd_chance(80) ? CR4_OSFXSR : 0) | (rnd_chance(50) ? CR4_OSXMMEXCPT : 0));
+	write_cr4_safe(cr4 | (rnd_chance(80) ? CR4_OSFXSR : 0) |
+		       (rnd_chance(50) ? CR4_OSXMMEXCPT : 0));
 	__asm__ volatile(TRAP_TRY("ldmxcsr %0") : : "m"(mxcsr) : "memory");
 	faulted();
 	__asm__ volatile(TRAP_TRY("movups %0, %%xmm0") : : "m"(data[0]) : "memory");
@@ -222,25 +231,25 @@ void op_pe_toggle(void)
 {
 	u32 cr0 = read_cr0(), v = rnd(), back;
 	trace("real mode with a 32-bit code segment, write 0x%x to the test device", v);
-	__asm__ volatile("mov %[off], %%cr0\n\t"
-			 "xor %%eax, %%eax\n\t"
-			 "cpuid\n\t"
-			 "inb $0x61, %%al\n\t"
-			 "movl %[v], %%ebx\n\t"
-			 "movl %%ebx, %c[addr]\n\t"
-			 "movl %c[addr], %%eax\n\t"
-			 "mov %[on], %%cr0\n\t"
-			 "ljmp %[cs], $1f\n"
-			 "1:\n\t"
-			 "mov %[ds], %%ecx\n\t"
-			 "mov %%ecx, %%ds\n\t"
-			 "mov %%ecx, %%es\n\t"
-			 "mov %%ecx, %%ss"
-			 : "=a"(back)
-			 : [off] "S"(cr0 & ~CR0_PE), [on] "D"(cr0), [v] "m"(v),
-			   [addr] "i"(MHV_TESTDEV_GPA + MHV_TESTDEV_SCRATCH), [cs] "i"(0x08),
-			   [ds] "i"(0x10)
-			 : "ebx", "ecx", "edx", "memory");
+	__asm__ volatile(
+	    "mov %[off], %%cr0\n\t"
+	    "xor %%eax, %%eax\n\t"
+	    "cpuid\n\t"
+	    "inb $0x61, %%al\n\t"
+	    "movl %[v], %%ebx\n\t"
+	    "movl %%ebx, %c[addr]\n\t"
+	    "movl %c[addr], %%eax\n\t"
+	    "mov %[on], %%cr0\n\t"
+	    "ljmp %[cs], $1f\n"
+	    "1:\n\t"
+	    "mov %[ds], %%ecx\n\t"
+	    "mov %%ecx, %%ds\n\t"
+	    "mov %%ecx, %%es\n\t"
+	    "mov %%ecx, %%ss"
+	    : "=a"(back)
+	    : [off] "S"(cr0 & ~CR0_PE), [on] "D"(cr0), [v] "m"(v),
+	      [addr] "i"(MHV_TESTDEV_GPA + MHV_TESTDEV_SCRATCH), [cs] "i"(0x08), [ds] "i"(0x10)
+	    : "ebx", "ecx", "edx", "memory");
 	testdev_model_write(0, 4, v);
 	testdev_check(0, 4, back, "read in real mode with a 32-bit code segment");
 }

@@ -10,20 +10,20 @@
 #define APIC_BASE_EXTD (1ull << 10)
 #define APIC_BASE_EN   (1ull << 11)
 
-#define LAPIC_ID	0x20
-#define LAPIC_TPR	0x80
-#define LAPIC_DFR	0xe0
-#define LAPIC_LDR	0xd0
-#define LAPIC_SVR	0xf0
-#define LAPIC_ICR_LO	0x300
-#define LAPIC_ICR_HI	0x310
-#define SVR_ENABLE	(1u << 8)
-#define DFR_FLAT	0xffffffffu
-#define LDR_BSP		(1u << 24) /* flat logical ID 1 */
-#define ICR_DM_SHIFT	8
-#define ICR_DM_INIT	5u
-#define ICR_DM_STARTUP	6u
-#define ICR_SH_ALL_BUT	(3u << 18)
+#define LAPIC_ID	 0x20
+#define LAPIC_TPR	 0x80
+#define LAPIC_DFR	 0xe0
+#define LAPIC_LDR	 0xd0
+#define LAPIC_SVR	 0xf0
+#define LAPIC_ICR_LO	 0x300
+#define LAPIC_ICR_HI	 0x310
+#define SVR_ENABLE	 (1u << 8)
+#define DFR_FLAT	 0xffffffffu
+#define LDR_BSP		 (1u << 24) /* flat logical ID 1 */
+#define ICR_DM_SHIFT	 8
+#define ICR_DM_INIT	 5u
+#define ICR_DM_STARTUP	 6u
+#define ICR_SH_ALL_BUT	 (3u << 18)
 #define ICR_LEVEL_ASSERT (1u << 14)
 
 struct __attribute__((packed)) desc_ptr {

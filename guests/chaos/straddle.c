@@ -79,11 +79,14 @@ static void straddle_once(void)
 			__asm__ volatile("movl %0, (%1)" : : "r"(v), "r"(va) : "memory");
 		for (u32 i = 0; i < size; i++)
 			if (w + i < PAGE_SIZE || w + i >= 2 * PAGE_SIZE) {
-				u32 r = w + i < PAGE_SIZE ? 0 : 1, o = r ? w + i - 2 * PAGE_SIZE : w + i;
+				u32 r = w + i < PAGE_SIZE ? 0 : 1,
+				    o = r ? w + i - 2 * PAGE_SIZE : w + i;
 				if (ram[r][o] != (u8)(v >> (8 * i))) {
-					printf("chaos: seed %u: FAIL: op %u: straddling store left RAM "
+					printf("chaos: seed %u: FAIL: op %u: straddling store left "
+					       "RAM "
 					       "byte %u at 0x%x, wrote 0x%x\n",
-					       env.seed, env.op_index, i, ram[r][o], (u8)(v >> (8 * i)));
+					       env.seed, env.op_index, i, ram[r][o],
+					       (u8)(v >> (8 * i)));
 					guest_exit(EXIT_FAIL);
 				}
 			}
@@ -101,7 +104,8 @@ static void straddle_once(void)
 		__asm__ volatile("addl %0, (%1)" : : "r"(v), "r"(va) : "memory", "cc");
 		__asm__ volatile("movl (%1), %0" : "=r"(got) : "r"(va) : "memory");
 		if (got != want) {
-			printf("chaos: seed %u: FAIL: op %u: straddling add at window offset 0x%x left "
+			printf("chaos: seed %u: FAIL: op %u: straddling add at window offset 0x%x "
+			       "left "
 			       "0x%x, expected 0x%x\n",
 			       env.seed, env.op_index, w, got, want);
 			guest_exit(EXIT_FAIL);

@@ -5,16 +5,23 @@
  * Every address a device may write to is either in our pool or where we have no RAM, so
  * the device can only hurt us where we let it; mhv must check all the others. The BARs and
  * command registers are put back after each operation. */
-#include "guests/chaos/chaos.h"
 #include "guests/lib/virtio.h"
+#include "guests/chaos/chaos.h"
 #include "guests/lib/x86.h"
 #include "kernel/guest_abi.h"
 
-#define MAX_FUNCS      8
+#define MAX_FUNCS 8
 /* The pool: a page each for descriptors, the avail ring, the used ring and indirect tables,
  * then pages for the buffers. A device writes only to the last two kinds, so what it writes
  * never becomes a descriptor. */
-enum pool_page { POOL_DESC, POOL_AVAIL, POOL_USED, POOL_INDIRECT, POOL_DATA, POOL_PAGES = POOL_DATA + 2 };
+enum pool_page {
+	POOL_DESC,
+	POOL_AVAIL,
+	POOL_USED,
+	POOL_INDIRECT,
+	POOL_DATA,
+	POOL_PAGES = POOL_DATA + 2
+};
 #define PCI_CFG_BYTES  256
 #define PCI_BAR_LAST   (PCI_BAR0 + 4 * PCI_NUM_BARS)
 #define PCI_WINDOW_LOW 0xc0000000u /* the host bridge's memory window (the DSDT's _CRS) */
@@ -111,20 +118,21 @@ static u32 pool_area(enum pool_page page, u32 bytes, u32 align)
 static void fill_descriptors(volatile struct virtq_desc *d, u32 n, u32 qsize, bool nested)
 {
 	for (u32 i = 0; i < n; i++) {
-		u16 flags = (u16)(rnd() & (VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE |
-					   VIRTQ_DESC_F_INDIRECT));
+		u16 flags =
+		    (u16)(rnd() & (VIRTQ_DESC_F_NEXT | VIRTQ_DESC_F_WRITE | VIRTQ_DESC_F_INDIRECT));
 		if ((flags & VIRTQ_DESC_F_INDIRECT) && !nested) {
 			u32 entries = 1 + rnd_below(8);
 			u32 table = pool_area(POOL_INDIRECT, entries * 16, 16);
-			fill_descriptors((volatile struct virtq_desc *)table, entries, entries, true);
+			fill_descriptors((volatile struct virtq_desc *)table, entries, entries,
+					 true);
 			d[i].addr = table;
 			d[i].len = rnd_chance(80) ? entries * 16 : random_length();
 		} else if (flags & VIRTQ_DESC_F_INDIRECT) {
 			d[i].addr = dma_table_address();
 			d[i].len = random_length();
 		} else {
-			d[i].addr = (flags & VIRTQ_DESC_F_WRITE) ? dma_write_address()
-								 : dma_read_address();
+			d[i].addr =
+			    (flags & VIRTQ_DESC_F_WRITE) ? dma_write_address() : dma_read_address();
 			d[i].len = random_length();
 		}
 		d[i].flags = flags;
@@ -155,8 +163,8 @@ static void ring_chaos(const struct virtio_dev *d)
 		vcc_write32(d, VIRTIO_CC_GF, rnd());
 		vcc_write32(d, VIRTIO_CC_GFSELECT, 1);
 		vcc_write32(d, VIRTIO_CC_GF, rnd_chance(80) ? 1 : rnd());
-		vcc_write8(d, VIRTIO_CC_STATUS, (u8)(vcc_read8(d, VIRTIO_CC_STATUS) |
-						     VIRTIO_STATUS_FEATURES_OK));
+		vcc_write8(d, VIRTIO_CC_STATUS,
+			   (u8)(vcc_read8(d, VIRTIO_CC_STATUS) | VIRTIO_STATUS_FEATURES_OK));
 	}
 	u32 desc = pool_area(POOL_DESC, filled * 16, 16);
 	u32 avail = pool_area(POOL_AVAIL, 6 + 2 * filled, 2);
@@ -174,8 +182,8 @@ static void ring_chaos(const struct virtio_dev *d)
 	u64 dev = rnd_chance(90) ? used : dma_write_address();
 	virtq_enable_at(d, q, size, dsc, drv, dev);
 	if (rnd_chance(85))
-		vcc_write8(d, VIRTIO_CC_STATUS, (u8)(vcc_read8(d, VIRTIO_CC_STATUS) |
-						     VIRTIO_STATUS_DRIVER_OK));
+		vcc_write8(d, VIRTIO_CC_STATUS,
+			   (u8)(vcc_read8(d, VIRTIO_CC_STATUS) | VIRTIO_STATUS_DRIVER_OK));
 	u32 kicks = 1 + rnd_below(3);
 	for (u32 k = 0; k < kicks; k++) {
 		*(volatile u16 *)notify_address(d, q) = rnd_chance(80) ? q : (u16)rnd();
@@ -252,7 +260,8 @@ static u32 random_bar(void)
 {
 	switch (rnd_below(5)) {
 	case 0:
-		return PCI_WINDOW_LOW + rnd_below((PCI_WINDOW_TOP - PCI_WINDOW_LOW) / PAGE_SIZE) * PAGE_SIZE;
+		return PCI_WINDOW_LOW +
+		       rnd_below((PCI_WINDOW_TOP - PCI_WINDOW_LOW) / PAGE_SIZE) * PAGE_SIZE;
 	case 1:
 		return rnd_chance(50) ? MHV_TESTDEV_GPA : IOAPIC_BASE;
 	case 2:

@@ -73,9 +73,10 @@ static void config_written(void *ctx, unsigned offset, unsigned size)
 		msix_config_written(&f->msix);
 }
 
-static const struct pci_device_ops ops = {
-    .bar_mmio = bar_mmio, .bar_io = bar_io, .bar_changed = bar_changed,
-    .config_written = config_written};
+static const struct pci_device_ops ops = {.bar_mmio = bar_mmio,
+					  .bar_io = bar_io,
+					  .bar_changed = bar_changed,
+					  .config_written = config_written};
 
 static void deliver(void *ctx, uint64_t address, uint32_t data)
 {
@@ -88,8 +89,8 @@ static void deliver(void *ctx, uint64_t address, uint32_t data)
 		const uint32_t *e = m->table[v];
 		from_entry |= !(e[MSIX_ENTRY_CONTROL / 4] & MSIX_ENTRY_MASKED) &&
 			      e[MSIX_ENTRY_DATA / 4] == data &&
-			      ((uint64_t)e[MSIX_ENTRY_ADDR_HI / 4] << 32 | e[MSIX_ENTRY_ADDR_LO / 4]) ==
-				  address;
+			      ((uint64_t)e[MSIX_ENTRY_ADDR_HI / 4] << 32 |
+			       e[MSIX_ENTRY_ADDR_LO / 4]) == address;
 	}
 	FUZZ_CHECK(from_entry);
 }
@@ -106,11 +107,13 @@ static void declare(struct fuzz_input *in, struct func *f)
 		uint8_t kind = fuzz_u8(in);
 		if (!(kind & 3))
 			continue;
-		unsigned type = (kind & 3) == 1 ? PCI_BAR_MEM32 : (kind & 3) == 2 ? PCI_BAR_MEM64
-										 : PCI_BAR_IO;
+		unsigned type = (kind & 3) == 1	  ? PCI_BAR_MEM32
+				: (kind & 3) == 2 ? PCI_BAR_MEM64
+						  : PCI_BAR_IO;
 		if (kind & 4)
 			type |= type == PCI_BAR_IO ? 0 : PCI_BAR_PREFETCH;
-		uint64_t size = 1ull << (type == PCI_BAR_IO ? 2 + (kind >> 3) % 7 : 4 + (kind >> 3) % 17);
+		uint64_t size =
+		    1ull << (type == PCI_BAR_IO ? 2 + (kind >> 3) % 7 : 4 + (kind >> 3) % 17);
 		(void)pci_device_add_bar(&f->dev, b, size, type);
 	}
 	f->has_msix = false;
@@ -174,8 +177,8 @@ static void step(struct fuzz_input *in)
 	}
 	case 3:
 	case 4: { /* memory: near a BAR of ours, or anywhere in the window */
-		struct mmio_access a = {.size = fuzz_width(in, 8), .write = fuzz_bool(in),
-					.value = fuzz_u64(in)};
+		struct mmio_access a = {
+		    .size = fuzz_width(in, 8), .write = fuzz_bool(in), .value = fuzz_u64(in)};
 		const struct func *f = &funcs[fuzz_below(in, nfuncs)];
 		const struct pci_bar *b = &f->dev.bar[fuzz_below(in, PCI_NUM_BARS)];
 		if (b->size && b->decoding && fuzz_bool(in))
@@ -188,10 +191,11 @@ static void step(struct fuzz_input *in)
 		break;
 	}
 	case 5: { /* I/O window */
-		struct io_access a = {.port = (uint16_t)(IO_BASE + fuzz_u16(in) % (IO_LIMIT - IO_BASE + 1)),
-				      .size = fuzz_width(in, 4),
-				      .write = fuzz_bool(in),
-				      .value = fuzz_u32(in)};
+		struct io_access a = {
+		    .port = (uint16_t)(IO_BASE + fuzz_u16(in) % (IO_LIMIT - IO_BASE + 1)),
+		    .size = fuzz_width(in, 4),
+		    .write = fuzz_bool(in),
+		    .value = fuzz_u32(in)};
 		pci_io_window(&bus, &a);
 		break;
 	}
@@ -203,7 +207,8 @@ static void step(struct fuzz_input *in)
 		if (v >= f->msix.layout.vectors)
 			break;
 		enum msix_result r = msix_notify(&f->msix, v);
-		uint16_t ctl = (uint16_t)pci_config_read(&f->dev, f->msix.cap + MSIX_CAP_CONTROL, 2);
+		uint16_t ctl =
+		    (uint16_t)pci_config_read(&f->dev, f->msix.cap + MSIX_CAP_CONTROL, 2);
 		bool masked = (ctl & MSIX_CONTROL_MASKALL) ||
 			      (f->msix.table[v][MSIX_ENTRY_CONTROL / 4] & MSIX_ENTRY_MASKED);
 		if (r == MSIX_PENDING)

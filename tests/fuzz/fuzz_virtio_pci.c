@@ -27,7 +27,7 @@
 /* Guest pages one step may translate: the budget of a notification (chains, bytes) with
  * every chain as long as a queue, for each function, with room to spare. */
 #define STEP_TRANSLATIONS                                                                          \
-	(NDEV * (VIRTIO_BUDGET_CHAINS * (4ull * VIRTIO_QUEUE_SIZE + 16) +                         \
+	(NDEV * (VIRTIO_BUDGET_CHAINS * (4ull * VIRTIO_QUEUE_SIZE + 16) +                          \
 		 2 * VIRTIO_BUDGET_BYTES / GMEM_PAGE_SIZE + 64))
 
 static struct fuzz_gmem g;
@@ -53,8 +53,8 @@ static void deliver(void *ctx, uint64_t address, uint32_t data)
 		const uint32_t *e = m->table[v];
 		from_entry |= !(e[MSIX_ENTRY_CONTROL / 4] & MSIX_ENTRY_MASKED) &&
 			      e[MSIX_ENTRY_DATA / 4] == data &&
-			      ((uint64_t)e[MSIX_ENTRY_ADDR_HI / 4] << 32 | e[MSIX_ENTRY_ADDR_LO / 4]) ==
-				  address;
+			      ((uint64_t)e[MSIX_ENTRY_ADDR_HI / 4] << 32 |
+			       e[MSIX_ENTRY_ADDR_LO / 4]) == address;
 	}
 	FUZZ_CHECK(from_entry);
 }
@@ -173,8 +173,8 @@ static void bring_up(struct fuzz_input *in, unsigned i)
 		mem_rw(cc + 0x08, 4, true, half);
 		mem_rw(cc + 0x0c, 4, true, offered & ~(uint64_t)fuzz_u8(in));
 	}
-	mem_rw(cc + 0x14, 1, true, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-					VIRTIO_STATUS_FEATURES_OK);
+	mem_rw(cc + 0x14, 1, true,
+	       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK);
 	uint16_t q = (uint16_t)fuzz_below(in, 3);
 	mem_rw(cc + 0x16, 2, true, q);
 	mem_rw(cc + 0x18, 2, true, 1u << fuzz_below(in, 9));
@@ -191,8 +191,9 @@ static void bring_up(struct fuzz_input *in, unsigned i)
 	}
 	uint8_t cap = p->msix.cap;
 	cfg_write(1 + i, cap + MSIX_CAP_CONTROL, 2, MSIX_CONTROL_ENABLE);
-	mem_rw(cc + 0x14, 1, true, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER |
-					VIRTIO_STATUS_FEATURES_OK | VIRTIO_STATUS_DRIVER_OK);
+	mem_rw(cc + 0x14, 1, true,
+	       VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER | VIRTIO_STATUS_FEATURES_OK |
+		   VIRTIO_STATUS_DRIVER_OK);
 }
 
 static void step(struct fuzz_input *in)

@@ -75,14 +75,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		switch (fuzz_below(&in, 8)) {
 		case 0: /* the transport programs and enables the queue */
 			virtq_reset(&q);
-			q.size = fuzz_bool(&in) ? (uint16_t)(1u << fuzz_below(&in, 10)) : fuzz_u16(&in);
+			q.size =
+			    fuzz_bool(&in) ? (uint16_t)(1u << fuzz_below(&in, 10)) : fuzz_u16(&in);
 			q.desc_gpa = fuzz_gpa(&in, ram);
 			q.avail_gpa = fuzz_gpa(&in, ram);
 			q.used_gpa = fuzz_gpa(&in, ram);
 			q.indirect = fuzz_bool(&in);
 			q.event_idx = fuzz_bool(&in);
 			if (virtq_enable(&q)) {
-				FUZZ_CHECK(q.size && !(q.size & (q.size - 1)) && q.size <= MAX_SIZE);
+				FUZZ_CHECK(q.size && !(q.size & (q.size - 1)) &&
+					   q.size <= MAX_SIZE);
 				FUZZ_CHECK(gmem_in_ram(&g.mem, q.desc_gpa, (uint64_t)q.size * 16));
 			}
 			popped = false;
@@ -91,8 +93,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		case 1:
 		case 2: { /* the driver writes anything anywhere in RAM */
 			unsigned bytes = fuzz_width(&in, 8);
-			uint64_t at = fuzz_bool(&in) ? q.avail_gpa + fuzz_below(&in, 8)
-						     : fuzz_u32(&in) % ram;
+			uint64_t at =
+			    fuzz_bool(&in) ? q.avail_gpa + fuzz_below(&in, 8) : fuzz_u32(&in) % ram;
 			fuzz_gmem_write(&g, at, fuzz_u64(&in), bytes);
 			since_write = 0;
 			break;
@@ -119,8 +121,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				if (virtq_push(&q, &chain, written)) {
 					uint64_t at = q.used_gpa + VIRTQ_USED_RING +
 						      (uint64_t)(idx % q.size) * VIRTQ_USED_ELEM;
-					uint32_t len = written < chain.write_len ? written
-										 : chain.write_len;
+					uint32_t len =
+					    written < chain.write_len ? written : chain.write_len;
 					FUZZ_CHECK(fuzz_gmem_read(&g, at, 4) == chain.head);
 					FUZZ_CHECK(fuzz_gmem_read(&g, at + 4, 4) == len);
 					FUZZ_CHECK(q.used_idx == (uint16_t)(idx + 1));
