@@ -131,7 +131,7 @@ bench-linux: deps
 # The hostile-guest generator for many seeds (tools/chaos; SEEDS, FIRST and OPS override).
 SEEDS ?= 100
 FIRST ?= 1
-OPS ?= 600
+OPS ?= 400
 chaos: deps
 	@$(MAKE) --no-print-directory kernel guests
 	@tools/chaos --seeds $(SEEDS) --first $(FIRST) --ops $(OPS)
