@@ -33,7 +33,7 @@ KSRC_S := $(wildcard boot/*.S vmx/*.S)
 KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
 KERNEL := $(BUILD)/mhv.elf
 
-.PHONY: all kernel guests unit-tests tools fuzzers fuzz test run bench bench-linux deps clean format install
+.PHONY: all kernel guests unit-tests tools fuzzers fuzz test run bench bench-linux chaos deps clean format install
 all: kernel guests unit-tests tools
 
 kernel: $(KERNEL)
@@ -128,6 +128,14 @@ bench-linux: deps
 	@$(MAKE) --no-print-directory kernel linux-guest
 	@tools/bench-linux
 	@tools/bench-linux-virtio
+
+# The hostile-guest generator for many seeds (tools/chaos; SEEDS, FIRST and OPS override).
+SEEDS ?= 100
+FIRST ?= 1
+OPS ?= 400
+chaos: deps
+	@$(MAKE) --no-print-directory kernel guests
+	@tools/chaos --seeds $(SEEDS) --first $(FIRST) --ops $(OPS)
 
 format:
 	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.[ch] guests/*/*.c)

@@ -14,6 +14,14 @@ int eth_switch_add_port(struct eth_switch *sw, const uint8_t mac[ETH_ALEN], eth_
 {
 	if (mac && (mac[0] & ETH_MAC_GROUP))
 		return -1;
+	/* A NIC owns its MAC: no other NIC may have it, and where an open port used it before,
+	 * frames for it now go to the NIC. */
+	for (unsigned i = 0; mac && i < ETH_SWITCH_MAX_PORTS; i++)
+		if (sw->port[i].used && sw->port[i].nic && memcmp(sw->port[i].mac, mac, ETH_ALEN) == 0)
+			return -1;
+	for (unsigned i = 0; mac && i < ETH_SWITCH_FDB_SIZE; i++)
+		if (sw->fdb[i].valid && memcmp(sw->fdb[i].mac, mac, ETH_ALEN) == 0)
+			sw->fdb[i].valid = false;
 	for (unsigned i = 0; i < ETH_SWITCH_MAX_PORTS; i++) {
 		struct eth_port *p = &sw->port[i];
 		if (p->used)

@@ -75,7 +75,8 @@ struct eth_switch {
 
 void eth_switch_init(struct eth_switch *sw);
 /* A new port: a NIC port with source MAC `mac`, or an open port if `mac` is NULL. Returns its
- * index, or -1 when all ports are taken or `mac` is a group address. */
+ * index, or -1 when all ports are taken, `mac` is a group address or another NIC's. A MAC
+ * an open port used before is forgotten: frames for it now go to the NIC. */
 int eth_switch_add_port(struct eth_switch *sw, const uint8_t mac[ETH_ALEN], eth_deliver_fn *deliver,
 			void *ctx);
 /* Detaches the port (its NIC goes away) and forgets the MACs learned on it. */

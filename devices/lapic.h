@@ -278,6 +278,12 @@ static inline uint64_t lapic_timer_deadline(const struct lapic *l)
 {
 	return l->timer_deadline;
 }
+/* When the timer next needs its vCPU: the expiry, unless it is in a count mode with the LVT
+ * masked. Such an expiry raises nothing and the count is computed from `now` whenever it is
+ * read, so nobody has to wake up for it (a masked periodic timer at the floor would
+ * otherwise take an exit every LAPIC_MIN_PERIOD_US for nothing). TSC-deadline mode keeps
+ * its expiry: it clears IA32_TSC_DEADLINE, which the guest can see. */
+uint64_t lapic_timer_wakeup(const struct lapic *l);
 /* Brings the timer to `now`: at or past the deadline it raises the LVT timer vector
  * (unless masked), re-arms periodic mode on its grid (missed periods coalesce into one
  * interrupt) and disarms one-shot and TSC-deadline mode (clearing IA32_TSC_DEADLINE).

@@ -67,6 +67,14 @@ uint32_t lapic_timer_current_count(const struct lapic *l, uint64_t now)
 	return count < initial ? (uint32_t)count : initial;
 }
 
+uint64_t lapic_timer_wakeup(const struct lapic *l)
+{
+	bool masked = lapic_reg(l, LAPIC_LVT_TIMER) & APIC_LVT_MASKED;
+	if (l->timer_mode != APIC_LVT_TIMER_TSCDL && masked)
+		return UINT64_MAX;
+	return l->timer_deadline;
+}
+
 void lapic_timer_write_icr(struct lapic *l, uint32_t count, uint64_t now)
 {
 	if (l->timer_mode == APIC_LVT_TIMER_TSCDL) {

@@ -34,6 +34,7 @@ struct virtio_net {
 	uint8_t frame[ETH_FRAME_MAX]; /* the frame being sent: guest memory is read once */
 };
 
-/* Attaches a NIC with address `mac` to `sw`; false when the switch has no free port. */
+/* Attaches a NIC with address `mac` to `sw`; false when the switch has no free port or
+ * another NIC there has that MAC. */
 bool virtio_net_init(struct virtio_net *n, const struct guest_mem *mem, struct eth_switch *sw,
 		     const uint8_t mac[ETH_ALEN]);

@@ -206,7 +206,8 @@ bool vm_virtio_attach(struct vm *vm)
 			eth_switch_remove_port(v->sw, (unsigned)v->port);
 		v->port = -1;
 		if (!virtio_net_init(&v->net, &v->mem, v->sw, mac)) {
-			log_err("vm %s: switch %s is full", vm->cfg.name, vm->cfg.net);
+			log_err("vm %s: switch %s is full or has a NIC with this MAC", vm->cfg.name,
+				vm->cfg.net);
 			return false;
 		}
 		v->port = (int)v->net.port;

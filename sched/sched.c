@@ -88,12 +88,14 @@ static uint64_t sched_deadline(const struct vcpu *v)
 
 /* The next vCPU to run: one that just woke up (a halted vCPU whose interrupt is due, an AP
  * its SIPI started, a runnable vCPU that got an interrupt while another ran, or a
- * preempted vCPU whose timer is due) before the others in round-robin order. Sets *alive
- * when some vCPU is not dead. */
+ * preempted vCPU whose timer is due) before the others in round-robin order. A vCPU goes
+ * ahead of its turn once per round: one whose timer is always due (a periodic timer faster
+ * than its handler, a storm of IPIs) would otherwise run forever and starve every other VM.
+ * Sets *alive when some vCPU is not dead. */
 static struct vcpu *sched_pick(uint64_t now, bool *alive)
 {
 	struct vcpu *woken = 0, *runnable = 0;
-	unsigned runnable_at = 0, woken_at = 0;
+	unsigned runnable_at = 0;
 	*alive = false;
 	for (unsigned k = 0; k < nvcpus; k++) {
 		unsigned i = (next + k) % nvcpus;
@@ -101,30 +103,33 @@ static struct vcpu *sched_pick(uint64_t now, bool *alive)
 		if (v->state == VCPU_DEAD)
 			continue;
 		*alive = true;
+		bool due = false;
 		if (v->state == VCPU_HALTED) {
 			if (!vcpu_wakeup_due(v, now))
 				continue;
 			v->state = VCPU_RUNNABLE;
-			if (!woken) {
-				woken = v;
-				woken_at = i;
-			}
-		} else if (v->state == VCPU_RUNNABLE && !woken &&
-			   (v->start_pending || v->wake_pending || sched_deadline(v) <= now)) {
+			due = true;
+		} else if (v->state == VCPU_RUNNABLE) {
+			due = v->start_pending || v->wake_pending || sched_deadline(v) <= now;
+		} else {
+			continue;
+		}
+		if (due && !v->jumped_queue && !woken)
 			woken = v;
-			woken_at = i;
-		} else if (v->state == VCPU_RUNNABLE && !runnable) {
+		else if (!runnable) {
 			runnable = v;
 			runnable_at = i;
 		}
 	}
-	/* The search starts after the chosen one next time, so several due vCPUs take turns. */
 	if (woken) {
-		next = (woken_at + 1) % nvcpus;
+		woken->jumped_queue = true;
 		return woken;
 	}
-	if (runnable)
+	/* Its turn: the round goes on after it, and it may go ahead once more. */
+	if (runnable) {
+		runnable->jumped_queue = false;
 		next = (runnable_at + 1) % nvcpus;
+	}
 	return runnable;
 }
 

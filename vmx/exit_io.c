@@ -26,9 +26,7 @@ static unsigned string_io_address_size(void)
 		       INSN_INFO_ADDR_SIZE_SHIFT;
 	if (guest_in_64bit_mode())
 		return 2;
-	return (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & SEG_AR_DB) && (vmcs_read(VMCS_GUEST_CR0) & CR0_PE)
-		       ? 1
-		       : 0;
+	return (vmcs_read(VMCS_GUEST_CS_AR_BYTES) & SEG_AR_DB) ? 1 : 0; /* as cpu_mode_of() */
 }
 
 /* One element: OUTS reads guest memory then the port; INS checks the destination first,

@@ -558,11 +558,16 @@ bool insn_decode(const uint8_t *bytes, size_t avail, enum cpu_mode mode, struct 
 	return true;
 }
 
+/* Real mode takes its default sizes from the cached CS descriptor like protected mode does:
+ * code that clears CR0.PE keeps running 32-bit until a far jump reloads CS (which is why the
+ * SDM's mode-switch recipe has one). Virtual-8086 segments are always 16-bit. */
 enum cpu_mode cpu_mode_of(uint64_t cr0, uint64_t rflags, uint64_t efer, uint32_t cs_ar)
 {
 	if ((efer & EFER_LMA) && (cs_ar & SEG_AR_L))
 		return CPU_MODE_LONG64;
-	if (!(cr0 & CR0_PE) || (rflags & RFLAGS_VM))
+	if (rflags & RFLAGS_VM)
 		return CPU_MODE_REAL16;
+	if (!(cr0 & CR0_PE))
+		return (cs_ar & SEG_AR_DB) ? CPU_MODE_PROT32 : CPU_MODE_REAL16;
 	return (cs_ar & SEG_AR_DB) ? CPU_MODE_PROT32 : CPU_MODE_PROT16;
 }

@@ -13,9 +13,10 @@
 #include <stdint.h>
 
 enum cpu_mode {
-	CPU_MODE_REAL16, /* real or virtual-8086 mode */
+	CPU_MODE_REAL16, /* virtual-8086 mode, or real mode with CS.D = 0 */
 	CPU_MODE_PROT16, /* protected mode, CS.D = 0 (also compatibility mode) */
-	CPU_MODE_PROT32, /* protected mode, CS.D = 1 (also compatibility mode) */
+	CPU_MODE_PROT32, /* CS.D = 1: protected or compatibility mode, or real mode whose CS
+			    still holds a 32-bit descriptor (PE cleared without a far jump) */
 	CPU_MODE_LONG64, /* 64-bit mode: EFER.LMA and CS.L */
 };
 

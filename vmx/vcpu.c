@@ -218,6 +218,11 @@ static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 	uint64_t end = vcpu_next_deadline(v);
 	if (v->slice_end < end)
 		end = v->slice_end;
+	/* A timer due again already (a period shorter than one trip through here, as under an
+	 * emulator) still leaves the guest a quantum: an entry that exits at once would do so
+	 * for ever, and the vCPU would never run another instruction. */
+	if (end <= now)
+		end = now + sched_min_quantum();
 	if (!vmx_caps.preempt_timer) {
 		lapic_host_timer_arm(end); /* its interrupt makes the guest exit */
 		return;
@@ -304,6 +309,12 @@ void vcpu_run(struct vcpu *v)
 	}
 	v->halted_if0 = false;
 	v->timer_changed = true;
+	/* The minimum quantum counts from here, not from the pick: under an emulator the
+	 * switch alone may outlast it, and with other timers always due no vCPU would ever
+	 * get to enter. */
+	uint64_t floor = rdtsc() + sched_min_quantum();
+	if (v->slice_end < floor)
+		v->slice_end = floor;
 	if (!vcpu_prepare_entry(v))
 		return;
 	int r = vmx_enter(&v->regs, v->launched);

@@ -78,6 +78,8 @@ struct vcpu {
 	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
 	bool wake_pending;       /* sched_wake() while another vCPU ran: run it next */
 	bool preempt_pending;    /* sched_wake() of another vCPU: end the slice soon */
+	bool jumped_queue;       /* the scheduler ran it ahead of its round-robin turn: not
+				    again until that turn comes (no vCPU starves the others) */
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };
 

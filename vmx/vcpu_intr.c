@@ -37,7 +37,7 @@ static void vcpu_poll_timers(struct vcpu *v, uint64_t now)
 		if (!v->hc_pending_vector)
 			v->hc_pending_vector = v->hc_timer_vector;
 	}
-	uint64_t d = lapic_timer_deadline(v->lapic);
+	uint64_t d = lapic_timer_wakeup(v->lapic);
 	if (d != ~0ull)
 		d = d - v->tsc_offset;
 	if (v->hc_timer_deadline && v->hc_timer_deadline < d)

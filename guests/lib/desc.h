@@ -6,7 +6,7 @@
 #define SEL_CODE64 0x18 /* 64-bit code, for guests that visit IA-32e mode */
 
 #define IDT_VECTORS   256
-#define ISR_STUB_SIZE 16 /* isr.S aligns each vector's stub to this */
+#define ISR_STUB_SIZE 32 /* isr.S aligns each vector's stub to this */
 
 #ifndef __ASSEMBLY__
 void desc_init(void);

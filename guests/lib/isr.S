@@ -1,6 +1,11 @@
 /* One entry stub per vector, ISR_STUB_SIZE bytes apart, so the IDT needs no table of addresses.
  * Each stub makes the frame uniform (a 0 error code where the CPU pushes none) and records its
- * vector; isr_common builds struct trap_frame and calls trap_dispatch. */
+ * vector; isr_common builds struct trap_frame and calls trap_dispatch.
+ *
+ * An external interrupt (an APIC, the 8259 with a low vector base) may arrive on a vector whose
+ * exception pushes an error code; the CPU then pushes none. The stubs of those vectors tell the
+ * two apart by the word two slots up: with an error code it is CS (SEL_CODE32), without one it
+ * is EFLAGS, whose bit 1 is always set, so it never equals SEL_CODE32. */
 #include "guests/lib/desc.h"
 
 /* Exceptions for which the CPU pushes an error code (SDM Vol. 3 Table 6-1). */
@@ -14,9 +19,12 @@ isr_stubs:
 	.set vec, 0
 	.rept IDT_VECTORS
 	.balign ISR_STUB_SIZE
-	.if !HAS_ERROR_CODE(vec)
-	pushl $0
+	.if HAS_ERROR_CODE(vec)
+	cmpw $SEL_CODE32, 8(%esp)
+	je 1f
 	.endif
+	pushl $0
+1:
 	pushl $vec
 	jmp isr_common
 	.set vec, vec + 1

@@ -200,6 +200,29 @@ TEST(open_port_carries_many_macs_but_not_a_nics)
 	CHECK_EQ(nics[0].got, 2);
 }
 
+/* Found by fuzz_eth_switch: a second NIC with the same MAC took the first one's unicast. */
+TEST(a_mac_belongs_to_one_nic)
+{
+	setup();
+	CHECK_EQ(eth_switch_add_port(&sw, MAC_B, take, &nics[3]), -1);
+	send(0, MAC_B, MAC_A, 60, 1);
+	CHECK_EQ(nics[1].got, 1);
+	CHECK_EQ(nics[3].got, 0);
+}
+
+/* Found by fuzz_eth_switch: an open port's frames taught the switch a MAC that a NIC added
+ * later has; unicast to the new NIC went to the open port until the NIC sent something. */
+TEST(a_new_nic_takes_its_mac_back_from_an_open_port)
+{
+	setup();
+	uint8_t m[ETH_ALEN] = {0x02, 0, 0, 0, 0, 0xd};
+	CHECK_EQ(eth_switch_add_port(&sw, NULL, take, &nics[3]), 3);
+	send(3, BCAST, m, 60, 0); /* m learned on the open port */
+	CHECK_EQ(eth_switch_add_port(&sw, m, take, &nics[4]), 4);
+	send(0, m, MAC_A, 60, 1); /* flooded until the NIC is heard, but it gets there */
+	CHECK_EQ(nics[4].got, 1);
+}
+
 TEST(full_table_replaces_the_least_recently_heard)
 {
 	setup();
@@ -292,6 +315,7 @@ CHECK_MAIN("eth_switch", CASE(unknown_unicast_floods_then_learning_narrows),
 	   CASE(spoofed_sources_are_dropped_and_not_learned),
 	   CASE(receiver_without_buffers_drops_and_counts), CASE(counters_add_up),
 	   CASE(malformed_lengths), CASE(open_port_carries_many_macs_but_not_a_nics),
+	   CASE(a_mac_belongs_to_one_nic), CASE(a_new_nic_takes_its_mac_back_from_an_open_port),
 	   CASE(full_table_replaces_the_least_recently_heard),
 	   CASE(removed_port_gets_nothing_and_is_forgotten), CASE(ports_run_out),
 	   CASE(mac_from_name_is_stable_local_unicast))

@@ -633,8 +633,11 @@ TEST(cpu_mode_from_cr0_efer_and_cs)
 		 CPU_MODE_PROT16);
 	CHECK_EQ(cpu_mode_of(CR0_PE, RFLAGS_FIXED, 0, SEG_AR_L | SEG_AR_DB), CPU_MODE_PROT32);
 	CHECK_EQ(cpu_mode_of(CR0_PE, RFLAGS_FIXED, 0, 0), CPU_MODE_PROT16);
-	CHECK_EQ(cpu_mode_of(0, RFLAGS_FIXED, 0, SEG_AR_DB), CPU_MODE_REAL16);
+	CHECK_EQ(cpu_mode_of(0, RFLAGS_FIXED, 0, 0), CPU_MODE_REAL16);
+	/* PE cleared while running 32-bit code: CS keeps its D bit until a far jump. */
+	CHECK_EQ(cpu_mode_of(0, RFLAGS_FIXED, 0, SEG_AR_DB), CPU_MODE_PROT32);
 	CHECK_EQ(cpu_mode_of(CR0_PE, RFLAGS_FIXED | RFLAGS_VM, 0, 0), CPU_MODE_REAL16);
+	CHECK_EQ(cpu_mode_of(CR0_PE, RFLAGS_FIXED | RFLAGS_VM, 0, SEG_AR_DB), CPU_MODE_REAL16);
 }
 
 /* A 15-byte instruction in a heap block of exactly 15 bytes: any "available" count from 15

@@ -118,6 +118,27 @@ TEST(masked_timer_expires_without_interrupt)
 	CHECK_EQ(lapic_highest_irr(&apic), -1);
 }
 
+/* A masked count-mode timer needs no wake-up; unmasking brings its expiry back. */
+TEST(masked_count_timer_needs_no_wakeup)
+{
+	setup_enabled();
+	start_timer(0x30030, 10); /* masked periodic at the floor */
+	CHECK_EQ(lapic_timer_deadline(&apic), FLOOR_TSC);
+	CHECK_EQ(lapic_timer_wakeup(&apic), UINT64_MAX);
+	now = 5 * FLOOR_TSC + 1;
+	CHECK(!lapic_timer_update(&apic, now));
+	CHECK_EQ(lapic_timer_deadline(&apic), 6 * FLOOR_TSC); /* still on its grid */
+	wr(LAPIC_LVT_TIMER, 0x20030);
+	CHECK_EQ(lapic_timer_wakeup(&apic), 6 * FLOOR_TSC);
+	setup_enabled();
+	start_timer(0x10030, 10); /* masked one-shot */
+	CHECK_EQ(lapic_timer_wakeup(&apic), UINT64_MAX);
+	setup_enabled();
+	wr(LAPIC_LVT_TIMER, 0x50030); /* masked TSC-deadline: its expiry clears the MSR */
+	lapic_tsc_deadline_write(&apic, 5000, now);
+	CHECK_EQ(lapic_timer_wakeup(&apic), 5000);
+}
+
 TEST(tsc_deadline_mode)
 {
 	setup_enabled();
@@ -263,7 +284,8 @@ TEST(x2apic_timer_msrs)
 CHECK_MAIN("lapic_timer", CASE(one_shot_counts_down_from_now), CASE(timer_divide_values),
 	   CASE(initial_count_zero_stops_the_timer),
 	   CASE(periodic_reloads_on_its_grid_and_coalesces), CASE(periodic_period_has_a_floor),
-	   CASE(masked_timer_expires_without_interrupt), CASE(tsc_deadline_mode),
+	   CASE(masked_timer_expires_without_interrupt), CASE(masked_count_timer_needs_no_wakeup),
+	   CASE(tsc_deadline_mode),
 	   CASE(tsc_deadline_in_the_past_fires_at_next_update),
 	   CASE(masked_tsc_deadline_disarms_silently),
 	   CASE(tsc_deadline_msr_ignored_in_count_modes),
