@@ -8,7 +8,6 @@
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
-#include "sched/sched.h"
 #include "vmx/exit.h"
 #include "vmx/spec_ctrl.h"
 #include "vmx/vcpu_intr.h"
@@ -201,19 +200,10 @@ static void vcpu_load(struct vcpu *v)
 
 /* Preemption timer: the slice end or the vCPU's timers, whichever is first. The CPU saves
  * the remaining count on every exit ("save VMX-preemption timer value"), so this is needed
- * only when a slice starts or a timer changes. A vCPU woken elsewhere cuts the slice to a
- * minimum quantum counted from here, just before the entry: counted from the wake-up,
- * which may come from this vCPU's own entry work (a device timer whose interrupt is for
- * the other vCPU), the quantum could be gone before the guest ran at all, every time. */
+ * only when a slice starts, a timer changes or the scheduler moves the slice end. */
 static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
-	if (v->preempt_pending) {
-		v->preempt_pending = false;
-		uint64_t cut = now + sched_min_quantum();
-		if (cut < v->slice_end)
-			v->slice_end = cut;
-	}
 	v->timer_changed = false;
 	uint64_t end = vcpu_next_deadline(v);
 	if (v->slice_end < end)
@@ -304,6 +294,11 @@ void vcpu_run(struct vcpu *v)
 	}
 	v->halted_if0 = false;
 	v->timer_changed = true;
+	/* Counted from here: choosing and loading the vCPU must not use up a short run (a woken
+	 * vCPU's) before the guest gets to run at all, on a slow CPU or an emulator. */
+	uint64_t floor = rdtsc() + v->slice_min;
+	if (v->slice_end < floor)
+		v->slice_end = floor;
 	if (!vcpu_prepare_entry(v))
 		return;
 	int r = vmx_enter(&v->regs, v->launched);
