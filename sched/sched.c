@@ -11,14 +11,10 @@
 
 #define SCHED_MAX_VCPUS 64
 
-/* The shortest run a vCPU keeps when a woken one preempts it, and the policy's length of a
- * boosted (woken) vCPU's run: short, as a timer interrupt waits for it, but long enough that
- * the exits it costs stay a small part of the runner's slice. */
+/* The shortest run a vCPU keeps when a woken one preempts it, and the length of a boosted
+ * (woken) vCPU's run: short, as a timer interrupt waits for it, but long enough that the
+ * exits it costs stay a small part of the runner's slice. */
 #define SCHED_MIN_SLICE_US 100
-/* A woken vCPU's run, counted from its entry: long enough to take an interrupt and halt
- * again even where exits are slow (Bochs at 4M instructions per second: ~1,000 each), so it
- * does not lose its boost half-way and wait a whole turn. Charged as run like any time. */
-#define SCHED_BOOSTED_RUN_US 500
 
 _Static_assert(VM_WEIGHT_DEFAULT == SCHED_WEIGHT_DEFAULT, "weight= default is the policy's");
 _Static_assert(VM_WEIGHT_MAX == SCHED_WEIGHT_MAX, "weight= range is the policy's");
@@ -29,7 +25,6 @@ static struct vcpu *vcpus[SCHED_MAX_VCPUS];
 static unsigned nvcpus;
 static struct vcpu *running; /* the vCPU in vcpu_run() on this CPU, if any */
 static bool policy_ready;
-static uint64_t boosted_run;
 static uint64_t idle_halts, idle_ticks; /* for the end-of-run statistics */
 
 /* The CPU the vCPUs run on: only the boot CPU runs guests so far. */
@@ -70,6 +65,10 @@ static void sched_sync(struct vcpu *v, uint64_t now)
 			policy_remove(&policy, e, now);
 		return;
 	}
+	/* Halted, but with an interrupt it can take already (raised before it was blocked):
+	 * it does not wait. */
+	if (v->state == VCPU_HALTED && vcpu_interrupt_deliverable(v))
+		v->state = VCPU_RUNNABLE;
 	if (v->state == VCPU_RUNNABLE) {
 		if (e->state == SE_BLOCKED) {
 			carry_out(policy_wake(&policy, e, now));
@@ -99,7 +98,6 @@ void sched_add_vm(struct vm *vm)
 		policy_init(&policy, 1, tsc_from_us(hv_options.timeslice_us),
 			    tsc_from_us(SCHED_MIN_SLICE_US), 0);
 		policy_ready = true;
-		boosted_run = tsc_from_us(SCHED_BOOSTED_RUN_US);
 	}
 	policy_group_init(&vm->sched, vm->cfg.weight, vm->cfg.cap);
 	if (vm->cfg.pin && !(vm->cfg.pin & ((1u << policy.ncpus) - 1)))
@@ -274,7 +272,6 @@ void sched_run(void)
 		v->interrupt_waits = false;
 		v->yielded = false;
 		v->slice_end = e->boosted ? until : cut_for_waiting_interrupts(now, until);
-		v->slice_min = e->boosted ? boosted_run : 0;
 		running = v;
 		vcpu_run(v);
 		running = 0;

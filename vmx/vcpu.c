@@ -294,11 +294,6 @@ void vcpu_run(struct vcpu *v)
 	}
 	v->halted_if0 = false;
 	v->timer_changed = true;
-	/* Counted from here: choosing and loading the vCPU must not use up a short run (a woken
-	 * vCPU's) before the guest gets to run at all, on a slow CPU or an emulator. */
-	uint64_t floor = rdtsc() + v->slice_min;
-	if (v->slice_end < floor)
-		v->slice_end = floor;
 	if (!vcpu_prepare_entry(v))
 		return;
 	int r = vmx_enter(&v->regs, v->launched);

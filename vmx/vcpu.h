@@ -77,7 +77,6 @@ struct vcpu {
 	uint64_t xss;            /* the guest's IA32_XSS: no supervisor component is offered */
 
 	uint64_t slice_end;      /* TSC at which this vCPU leaves the CPU (the scheduler's) */
-	uint64_t slice_min;      /* TSC ticks the guest runs at least, from vcpu_run()'s entry */
 	struct sched_entity se;  /* the vCPU as the scheduling policy sees it */
 	bool interrupt_waits;    /* runnable with an interrupt to take (sched/sched.c) */
 	bool yielded;            /* left the CPU to let the others run first (PAUSE loop) */
