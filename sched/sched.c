@@ -203,9 +203,9 @@ static void sched_idle(uint64_t until, uint64_t end)
 		return;
 	if (until != SCHED_NEVER)
 		lapic_host_timer_arm(until);
+	uint64_t from = rdtsc();
 	/* STI's one-instruction shadow: no interrupt is taken between it and HLT, so none is
 	 * missed before the CPU halts. */
-	uint64_t from = rdtsc();
 	__asm__ volatile("sti; hlt; cli" ::: "memory");
 	lapic_host_timer_stop();
 	idle_halts++;
