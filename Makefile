@@ -128,6 +128,7 @@ bench: deps
 bench-linux: deps
 	@$(MAKE) --no-print-directory kernel linux-guest
 	@tools/bench-linux
+	@tools/bench-linux-virtio
 
 format:
 	clang-format -i $(KSRC_C) $(wildcard */*.h tests/unit/*.c tests/fuzz/*.[ch] guests/*/*.c)

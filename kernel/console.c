@@ -1,5 +1,4 @@
 #include "kernel/console.h"
-#include "drivers/screen.h"
 #include "drivers/serial.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
@@ -10,7 +9,8 @@
 
 enum log_level console_level = LOG_INFO;
 static struct spinlock console_spin;
-static bool started, screen_on;
+static bool started;
+static const struct console_screen *screen;
 static char early[EARLY_BUFFER];
 static size_t early_len;
 static bool early_lost;
@@ -27,8 +27,8 @@ static void sinks_write(const char *s, size_t n)
 		return;
 	}
 	serial_write(s, n);
-	if (screen_on)
-		screen_write(s, n);
+	if (screen)
+		screen->write(s, n);
 }
 
 /* The first UART that answers among the wanted port or COM1-COM4. */
@@ -56,27 +56,27 @@ static void replay_early(void)
 	early_len = 0;
 }
 
-void console_init(const struct mb2_info *mb)
+void console_init(const struct mb2_info *mb, const struct console_screen *scr)
 {
 	const struct console_choice *c = &hv_options.console;
 	open_serial(c);
-	screen_on = c->screen && mb->have_fb && screen_init(&mb->fb);
+	screen = scr;
 	replay_early();
 
-	char screen[96] = "none";
-	if (screen_on)
-		screen_describe(screen, sizeof screen);
+	char what[96] = "none";
+	if (screen)
+		screen->describe(what, sizeof what);
 	else if (c->screen && mb->have_fb)
-		fmt_snprintf(screen, sizeof screen, "none (framebuffer type %u, %u bpp not drawn)",
+		fmt_snprintf(what, sizeof what, "none (framebuffer type %u, %u bpp not drawn)",
 			     mb->fb.type, mb->fb.bpp);
 	if (serial_port())
 		log_info("console: serial port %#x (IRQ %u); screen: %s", serial_port(),
-			 serial_irq(), screen);
+			 serial_irq(), what);
 	else if (c->serial)
 		log_info("console: no UART answers at %s: no serial console or input; screen: %s",
-			 c->port ? "the port console= names" : "COM1-COM4", screen);
+			 c->port ? "the port console= names" : "COM1-COM4", what);
 	else
-		log_info("console: serial off (console=); screen: %s", screen);
+		log_info("console: serial off (console=); screen: %s", what);
 }
 
 void console_emergency_init(void)

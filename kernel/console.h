@@ -12,9 +12,18 @@
 
 extern enum log_level console_level;
 
-/* Opens what hv_options.console names: the serial port if a UART answers (no UART, no
- * serial input), the framebuffer `mb` describes. Then replays the early lines. */
-void console_init(const struct mb2_info *mb);
+/* The screen console (drivers/screen.h), when one is drawn: it gets the same bytes as the
+ * serial port, under the console lock. Passed in, so that the console, which everything
+ * logs through, depends on no driver that maps memory (and so may panic). */
+struct console_screen {
+	void (*write)(const char *s, size_t n);
+	void (*describe)(char *buf, size_t len); /* for the boot log */
+};
+
+/* Opens the serial port hv_options.console names if a UART answers (no UART, no serial
+ * input) and takes `screen` (NULL: none; `mb` says why in the log). Then replays the early
+ * lines. */
+void console_init(const struct mb2_info *mb, const struct console_screen *screen);
 /* For paths that end the run before console_init(): a serial console if one answers. */
 void console_emergency_init(void);
 /* Whether typed input can arrive (a serial port is open). */

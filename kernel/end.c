@@ -1,5 +1,4 @@
 #include "kernel/end.h"
-#include "drivers/lapic_host.h"
 #include "kernel/end_plan.h"
 #include "kernel/log.h"
 #include "kernel/mem.h"
@@ -28,9 +27,11 @@
 static struct acpi_platform acpi;
 static enum emulator emulator;
 static volatile bool ending;
+static void (*send_nmi)(uint32_t apic_id);
 
-void end_init(const struct acpi_platform *a, const void *rsdp)
+void end_init(const struct acpi_platform *a, const void *rsdp, void (*nmi)(uint32_t apic_id))
 {
+	send_nmi = nmi;
 	char sig[4] = {0};
 	const char *oem = rsdp ? (const char *)rsdp + RSDP_OEM_ID : 0;
 	acpi = *a;
@@ -76,7 +77,7 @@ static void stop_other_cpus(struct cpu *self)
 	__atomic_thread_fence(__ATOMIC_SEQ_CST);
 	for (unsigned i = 0; i < ncpus_online; i++)
 		if (&cpus[i] != self && cpus[i].online)
-			lapic_host_send_nmi(cpus[i].apic_id);
+			send_nmi(cpus[i].apic_id);
 	for (unsigned i = 0; i < ncpus_online; i++)
 		for (unsigned spins = 0; &cpus[i] != self && cpus[i].online &&
 					 !__atomic_load_n(&cpus[i].parked, __ATOMIC_ACQUIRE) &&

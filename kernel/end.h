@@ -5,8 +5,10 @@
 #include <stdbool.h>
 #include <stdnoreturn.h>
 
-/* After the ACPI tables are read: detects an emulator (fw_cfg, RSDP OEM ID). */
-void end_init(const struct acpi_platform *acpi, const void *rsdp);
+/* After the ACPI tables are read: detects an emulator (fw_cfg, RSDP OEM ID). `nmi` sends an
+ * NMI to a CPU (the host LAPIC driver's): passed in, so that the end of the run, which
+ * panics and failed checks everywhere reach, depends on no driver. */
+void end_init(const struct acpi_platform *acpi, const void *rsdp, void (*nmi)(uint32_t apic_id));
 /* Stops the other CPUs (an NMI each: they leave VMX operation and halt), leaves VMX
  * operation here and carries out the plan; `status` goes to the emulator's exit port. */
 noreturn void end_machine(int status);

@@ -21,11 +21,14 @@
 /* Test device: a 4 KiB MMIO page. Offsets 0 and 0xff8 are 64-bit scratch registers that
  * read back the last value written (at any width 1/2/4/8, little-endian within the
  * register), the second one so that accesses straddling the end of the page have device
- * bytes too; other offsets read 0 and ignore writes. Not RAM: every access is an
- * EPT-violation exit. */
+ * bytes too. Offset 0x10 is a read-only 64-bit counter of the VM's exits so far (every
+ * vCPU and reason, the exit of the read itself included), for guests that measure what
+ * their work costs (Linux: busybox devmem). Other offsets read 0 and ignore writes. Not
+ * RAM: every access is an EPT-violation exit. */
 #define MHV_TESTDEV_GPA         0xfeb00000u
 #define MHV_TESTDEV_SIZE        0x1000u
 #define MHV_TESTDEV_SCRATCH     0x0
+#define MHV_TESTDEV_EXITS       0x10
 #define MHV_TESTDEV_SCRATCH_END 0xff8
 
 /* Hypercalls: VMCALL with the function number in EAX/RAX and arguments in EBX, ECX, EDX,

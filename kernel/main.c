@@ -1,6 +1,8 @@
 /* mhv entry point: from boot/entry.S in long mode with the Multiboot2 magic and info. */
 #include "drivers/acpi_host.h"
+#include "drivers/lapic_host.h"
 #include "drivers/legacy_pic.h"
+#include "drivers/screen.h"
 #include "drivers/tsc.h"
 #include "kernel/console.h"
 #include "kernel/end.h"
@@ -25,6 +27,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys);
 
 static struct mb2_info boot_info;
 static struct acpi_platform host_acpi;
+static const struct console_screen framebuffer_console = {screen_write, screen_describe};
 extern char _kernel_phys_start[]; /* linker.ld: the image's link address */
 
 /* A fault on purpose, a few calls deep so the backtrace has frames to show. */
@@ -62,7 +65,8 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 	hv_options_parse(boot_info.cmdline, &hv_options);
 
 	mem_init(&boot_info, mbi_phys);
-	console_init(&boot_info);
+	bool drawn = hv_options.console.screen && boot_info.have_fb && screen_init(&boot_info.fb);
+	console_init(&boot_info, drawn ? &framebuffer_console : NULL);
 	log_info("boot: image at %#llx (link address + %#llx); ACPI RSDP %s",
 		 (unsigned long long)((uint64_t)(uintptr_t)_kernel_phys_start + kernel_load_offset),
 		 (unsigned long long)kernel_load_offset,
@@ -71,7 +75,7 @@ void kmain(uint32_t magic, uint32_t mbi_phys)
 					       : "not given by the boot loader");
 	acpi_platform_parse(boot_info.rsdp, boot_info.rsdp_len, mem_phys_read, 0, &host_acpi);
 	tsc_calibrate(&host_acpi);
-	end_init(&host_acpi, boot_info.rsdp);
+	end_init(&host_acpi, boot_info.rsdp, lapic_host_send_nmi);
 	xsave_cpu_init();
 	smp_init(&boot_info, mbi_phys, total);
 	platform_clock_init();

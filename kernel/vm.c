@@ -348,6 +348,15 @@ void vm_stop(struct vm *vm, const char *why)
 	log_err("vm %s: stopped by the hypervisor: %s", vm->cfg.name, why);
 }
 
+uint64_t vm_exit_count(const struct vm *vm)
+{
+	uint64_t n = 0;
+	for (unsigned i = 0; i < vm->nvcpus; i++)
+		for (unsigned r = 0; r < VCPU_EXIT_COUNTERS; r++)
+			n += vm->vcpus[i]->exits[r];
+	return n;
+}
+
 static void vm_print_exit_stats(const struct vm *vm)
 {
 	if (!vm->nvcpus)
@@ -360,6 +369,8 @@ static void vm_print_exit_stats(const struct vm *vm)
 		if (n)
 			log_info("  %s %llu", exit_reason_name(r), (unsigned long long)n);
 	}
+	log_info("  console output: %llu bytes through COM1, %llu through the virtio console",
+		 (unsigned long long)vm->con_bytes_com1, (unsigned long long)vm->con_bytes_virtio);
 	vm_virtio_print_stats(vm);
 }
 

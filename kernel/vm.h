@@ -44,6 +44,8 @@ struct vm {
 
 	char con_line[VM_CONSOLE_LINE]; /* guest console output, flushed a line at a time */
 	unsigned con_len;
+	uint64_t con_bytes_com1;        /* console output by source, for the exit statistics */
+	uint64_t con_bytes_virtio;
 	uint64_t testdev_scratch[2];    /* the test device's registers (kernel/guest_abi.h) */
 	bool odd_msg_logged;            /* an ignored APIC message was reported */
 	uint32_t unknown_msr_seen[8];   /* MSRs already logged once */
@@ -76,5 +78,7 @@ void vm_console_flush(struct vm *vm);
 /* No vCPU of the VM can run again by itself: each is ended, waits for a SIPI, or halted
  * with interrupts disabled (only an NMI could wake it, and none is coming). */
 bool vm_vcpus_all_parked(const struct vm *vm);
+/* The VM's exits so far, every vCPU and reason. */
+uint64_t vm_exit_count(const struct vm *vm);
 /* Guest console byte (port 0x3f8 THR): buffered and printed a whole line at a time. */
 void vm_console_putc(struct vm *vm, char c);

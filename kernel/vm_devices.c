@@ -76,8 +76,14 @@ static void testdev_access(void *dev, uint64_t offset, struct mmio_access *a)
 			a->value = (*reg >> shift) & mask;
 		return;
 	}
-	if (!a->write)
-		a->value = 0;
+	if (a->write)
+		return;
+	a->value = 0;
+	if (offset - MHV_TESTDEV_EXITS < 8) {
+		unsigned shift = (unsigned)(offset - MHV_TESTDEV_EXITS) * 8;
+		uint64_t mask = a->size == 8 ? ~0ull : ((1ull << (8 * a->size)) - 1);
+		a->value = (vm_exit_count(vm) >> shift) & mask;
+	}
 }
 
 static uint64_t pit_now(void *ctx)
@@ -118,7 +124,9 @@ static void rtc_access(void *dev, struct io_access *a)
 
 static void com1_tx(void *ctx, uint8_t byte)
 {
-	vm_console_putc(ctx, (char)byte);
+	struct vm *vm = ctx;
+	vm->con_bytes_com1++;
+	vm_console_putc(vm, (char)byte);
 }
 
 static void kbc_reset(void *ctx)

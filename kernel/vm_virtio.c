@@ -160,6 +160,7 @@ static void console_output(void *ctx, const uint8_t *p, uint64_t n)
 {
 	struct vm *vm = ctx;
 	vm->virtio->console_in_use = true;
+	vm->con_bytes_virtio += n;
 	for (uint64_t i = 0; i < n; i++)
 		vm_console_putc(vm, (char)p[i]);
 }

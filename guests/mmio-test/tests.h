@@ -59,3 +59,4 @@ void test_instructions(void);
 void test_strings(void);
 void test_faults(void);
 void test_user_mode(void);
+void test_exit_counter(void);
