@@ -123,6 +123,7 @@ run: deps
 bench: deps
 	@$(MAKE) --no-print-directory kernel guests
 	@tools/bench
+	@tools/bench-sched
 
 bench-linux: deps
 	@$(MAKE) --no-print-directory kernel linux-guest

@@ -151,6 +151,14 @@ void lapic_host_timer_arm(uint64_t tsc)
 	reg_write(REG_TIMER_INIT, (uint32_t)(count > 0xffffffffu ? 0xffffffffu : count ? count : 1));
 }
 
+void lapic_host_timer_stop(void)
+{
+	if (tsc_deadline_mode)
+		wrmsr(MSR_TSC_DEADLINE, 0); /* 0 disarms TSC-deadline mode */
+	else
+		reg_write(REG_TIMER_INIT, 0); /* an initial count of 0 stops a one-shot count */
+}
+
 bool lapic_host_timer_tsc_deadline(void)
 {
 	return tsc_deadline_mode;

@@ -26,4 +26,6 @@ void lapic_host_eoi(void);
 void lapic_host_timer_init(uint8_t vector, uint8_t spurious_vector);
 /* Fires once the TSC reaches `tsc` (at once if it has). */
 void lapic_host_timer_arm(uint64_t tsc);
+/* Disarms it. */
+void lapic_host_timer_stop(void);
 bool lapic_host_timer_tsc_deadline(void);

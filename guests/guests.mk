@@ -27,7 +27,7 @@ $(GUEST_OUT)/$(1).elf: $(call guest_objs,$(1)) $(GUEST_LIB_OBJS) guests/lib/gues
 	$(LD) $(2) $(GUEST_LDFLAGS) -o $$@ $(call guest_objs,$(1)) $(GUEST_LIB_OBJS)
 GUEST_IMAGES += $(GUEST_OUT)/$(1).elf
 endef
-$(foreach g,mb1-test mmio-test hostile bench apic-test smp-test ioapic-test apic-hostile,$(eval $(call guest_elf_rule,$(g))))
+$(foreach g,mb1-test mmio-test hostile bench sched-bench apic-test smp-test ioapic-test apic-hostile,$(eval $(call guest_elf_rule,$(g))))
 # The hostile-guest generator and the reference VM it runs next to (tests/boot/scenarios).
 $(foreach g,chaos chaos-ref,$(eval $(call guest_elf_rule,$(g))))
 # Legacy-device guests: PIT, PIC, UART and RTC checks, and a port-I/O fuzzer.

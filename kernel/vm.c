@@ -380,8 +380,7 @@ void vms_run_all(void)
 	for (unsigned i = 0; i < nvms; i++) {
 		if (vm_build(&vms[i])) {
 			built++;
-			for (unsigned c = 0; c < vms[i].nvcpus; c++)
-				sched_add(vms[i].vcpus[c]);
+			sched_add_vm(&vms[i]);
 		} else {
 			vm_free(&vms[i]);
 			vms[i].ended = vms[i].stopped = true;

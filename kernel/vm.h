@@ -8,6 +8,7 @@
 #include "kernel/mb2.h"
 #include "kernel/vm_config.h"
 #include "kernel/vm_devices.h"
+#include "sched/policy.h"
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -33,6 +34,7 @@ struct vm {
 	uint64_t disk_size[VM_MAX_DISKS];
 	struct vcpu *vcpus[VM_MAX_CPUS];
 	unsigned nvcpus;
+	struct sched_group sched;       /* weight= and cap= as the scheduling policy sees them */
 
 	bool ended;
 	bool stopped;           /* ended by the hypervisor, not by the guest */

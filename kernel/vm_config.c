@@ -296,6 +296,75 @@ static const char *set_virtio(const char *v, struct vm_config *cfg)
 	return NULL;
 }
 
+static const char *set_weight(const char *v, struct vm_config *cfg)
+{
+	uint64_t w;
+	if (!parse_number(v, false, &w))
+		return "not a number";
+	if (w < 1 || w > VM_WEIGHT_MAX)
+		return "must be 1.." STR(VM_WEIGHT_MAX);
+	cfg->weight = (unsigned)w;
+	return NULL;
+}
+
+/* Checked against cpus= once the whole line is read (cpus= may come later). */
+static const char *set_cap(const char *v, struct vm_config *cfg)
+{
+	uint64_t pct;
+	if (!parse_number(v, false, &pct))
+		return "not a number of percent";
+	if (pct < 1 || pct > 100 * VM_MAX_CPUS)
+		return "must be 1..100 per vCPU (percent of one CPU)";
+	cfg->cap = (unsigned)pct;
+	return NULL;
+}
+
+_Static_assert(VM_PIN_CPUS == 8, "pin= messages say 0..7");
+
+/* One CPU number of a pin= list, up to the next ',' or '-'. */
+static const char *pin_cpu(const char **p, unsigned *cpu)
+{
+	const char *s = *p;
+	unsigned n = 0, digits = 0;
+	for (; *s >= '0' && *s <= '9'; s++, digits++)
+		n = n < VM_PIN_CPUS ? n * 10 + (unsigned)(*s - '0') : n;
+	if (!digits || (*s && *s != ',' && *s != '-'))
+		return "expected CPU numbers and ranges, e.g. 0,2-3";
+	if (n >= VM_PIN_CPUS)
+		return "CPU numbers are 0..7";
+	*cpu = n;
+	*p = s;
+	return NULL;
+}
+
+static const char *set_pin(const char *v, struct vm_config *cfg)
+{
+	uint32_t mask = 0;
+	for (const char *p = v;;) {
+		unsigned first, last;
+		const char *why = pin_cpu(&p, &first);
+		if (why)
+			return why;
+		last = first;
+		if (*p == '-') {
+			p++;
+			if ((why = pin_cpu(&p, &last)))
+				return why;
+			if (last < first)
+				return "a range must go up (e.g. 2-3)";
+		}
+		for (unsigned c = first; c <= last; c++)
+			mask |= 1u << c;
+		if (!*p)
+			break;
+		if (*p != ',')
+			return "expected CPU numbers and ranges, e.g. 0,2-3";
+		p++;
+	}
+	cfg->pin = mask;
+	return NULL;
+}
+
 struct setting {
 	const char *key;
 	const char *(*apply)(const char *value, struct vm_config *cfg);
@@ -319,6 +388,9 @@ static const struct setting settings[] = {
     {"net", set_net, VM_SWITCH_NAME_MAX - 1, false, false},
     {"mac", set_mac, 0, false, false},
     {"virtio", set_virtio, 0, false, false},
+    {"weight", set_weight, 0, false, false},
+    {"cap", set_cap, 0, false, false},
+    {"pin", set_pin, 0, false, false},
 };
 #define NSETTINGS (sizeof settings / sizeof settings[0])
 
@@ -394,6 +466,7 @@ bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *er
 	memset(cfg, 0, sizeof *cfg);
 	cfg->mem_bytes = (uint64_t)DEFAULT_MEM_MIB << 20;
 	cfg->cpus = 1;
+	cfg->weight = VM_WEIGHT_DEFAULT;
 	char word[WORD_MAX];
 	const char *p = module_cmdline;
 	int r = next_word(&p, word, err, errlen);
@@ -408,6 +481,9 @@ bool vm_config_parse(const char *module_cmdline, struct vm_config *cfg, char *er
 			return false;
 	if (r == 0 && cfg->have_mac && !cfg->net[0])
 		return fail(err, errlen, "mac= without net=: there is no NIC to give it to");
+	if (r == 0 && cfg->cap > 100 * cfg->cpus)
+		return fail(err, errlen, "cap=%u: more than %u%% (100 per vCPU)", cfg->cap,
+			    100 * cfg->cpus);
 	if (r == 0 && !cfg->name[0])
 		return fail(err, errlen, WORD_FMT ": no file name to name the VM after; give name=",
 			    WORD_ARGS(cfg->image));

@@ -21,6 +21,11 @@
  *   mac=MAC      the NIC's MAC, xx:xx:xx:xx:xx:xx (unicast); default derived from the VM name
  *   virtio=default|none  every VM gets a virtio console and a virtio entropy source unless
  *                none
+ *   weight=N     1..VM_WEIGHT_MAX, default VM_WEIGHT_DEFAULT: each vCPU's CPU share, in
+ *                proportion to the other vCPUs' weights when they compete (sched/policy.h)
+ *   cap=PCT      1..100*cpus: the most CPU time the whole VM gets, in percent of one CPU
+ *   pin=LIST     the host CPUs its vCPUs may run on: CPU numbers and ranges, "0,2-3"
+ *                (0..VM_PIN_CPUS-1); default any
  * Quoting: GRUB's shell strips the quotes of cmdline="a b c"; GRUB >= 2.04 then writes the
  * whole word back quoted ("cmdline=a b c") with \ \" \' escaped, older GRUBs write it bare,
  * which cannot be told apart from separate words. So words may be quoted in whole or in
@@ -39,6 +44,9 @@
 #define VM_MODULES_MAX 256 /* bytes of the modules= value */
 #define VM_MAX_DISKS   4
 #define VM_SWITCH_NAME_MAX 16
+#define VM_WEIGHT_DEFAULT  256   /* the scheduler's SCHED_WEIGHT_DEFAULT */
+#define VM_WEIGHT_MAX      65535 /* the scheduler's SCHED_WEIGHT_MAX */
+#define VM_PIN_CPUS        8     /* host CPUs pin= can name: the scheduler's SCHED_MAX_CPUS */
 
 struct vm_disk {
 	char image[128];   /* the module's name, as initrd= */
@@ -73,6 +81,9 @@ struct vm_config {
 	bool have_mac;
 	uint8_t mac[6];              /* mac= */
 	bool no_virtio_extras;       /* virtio=none: no console and no entropy device */
+	unsigned weight;             /* weight=; default VM_WEIGHT_DEFAULT */
+	unsigned cap;                /* cap= in percent of one CPU; 0: none */
+	uint32_t pin;                /* pin=: bit N for host CPU N; 0: any */
 	/* Not parsed: the caller points these at the module initrd= names before image_load
 	 * (NULL/0 = no initrd), and module_data[i] at the module modules= names i-th. */
 	const void *initrd_image;

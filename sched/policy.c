@@ -437,7 +437,7 @@ void policy_init(struct sched_policy *p, unsigned ncpus, uint64_t slice, uint64_
 					      : ncpus,
 	    .slice = slice,
 	    .min_slice = min_slice < slice ? min_slice : slice,
-	    .cap_period = cap_period,
+	    .cap_period = cap_period ? cap_period : slice,
 	};
 	for (unsigned c = 0; c < SCHED_MAX_CPUS; c++)
 		p->cpu[c].run_until = SCHED_NEVER;
@@ -512,6 +512,18 @@ struct sched_kick policy_wake(struct sched_policy *p, struct sched_entity *e, ui
 	return e->state == SE_BLOCKED ? wake(p, e, now, true) : no_kick(e->cpu);
 }
 
+struct sched_kick policy_notify(struct sched_policy *p, struct sched_entity *e, uint64_t now)
+{
+	if (e->state != SE_QUEUED)
+		return no_kick(e->cpu);
+	const struct sched_entity *r = p->cpu[e->cpu].running;
+	if (!r)
+		return kick(p, e->cpu, now);
+	if (!has_budget(p, e, now))
+		return no_kick(e->cpu);
+	return kick(p, e->cpu, preempt_at(p, r, false, e->vtime, now));
+}
+
 struct sched_entity *policy_pick(struct sched_policy *p, unsigned cpu, uint64_t now,
 				 uint64_t *run_until)
 {
@@ -550,6 +562,13 @@ void policy_put(struct sched_policy *p, struct sched_entity *e, uint64_t now)
 	e->boosted = false;
 	e->state = SE_QUEUED;
 	list_append(&p->cpu[e->cpu].queue, e);
+}
+
+void policy_yield(struct sched_policy *p, struct sched_entity *e, uint64_t now)
+{
+	policy_put(p, e, now);
+	for (const struct sched_entity *q = p->cpu[e->cpu].queue.head; q; q = q->next)
+		e->vtime = vt_max(e->vtime, q->vtime);
 }
 
 void policy_balance(struct sched_policy *p, unsigned cpu, uint64_t now)

@@ -139,6 +139,11 @@ struct sched_kick policy_set_wake_time(struct sched_policy *p, struct sched_enti
 /* It can take an interrupt (its timer, a device IRQ, an IPI, typed input, a SIPI): queue it
  * and say which CPU should look at it when. Nothing happens if it is not blocked. */
 struct sched_kick policy_wake(struct sched_policy *p, struct sched_entity *e, uint64_t now);
+/* A queued entity got an interrupt while another runs on its CPU: its CPU should pick again
+ * when the entity would preempt the runner as an unboosted arrival does (once the runner
+ * is min_slice ahead of it in virtual time), so the interrupt waits no longer than that and
+ * the shares do not change. Nothing happens if it is not queued. */
+struct sched_kick policy_notify(struct sched_policy *p, struct sched_entity *e, uint64_t now);
 /* The entity `cpu` runs next (NULL: idle) and until when; the CPU then runs it, or idles,
  * until *run_until or an earlier kick, and calls policy_put or policy_block for it. Nothing
  * may be running on `cpu`, and the caller has woken the entities whose timers are due
@@ -147,6 +152,10 @@ struct sched_entity *policy_pick(struct sched_policy *p, unsigned cpu, uint64_t 
 				 uint64_t *run_until);
 /* The running entity `e` stops (slice over, preempted) but stays runnable. */
 void policy_put(struct sched_policy *p, struct sched_entity *e, uint64_t now);
+/* As policy_put, but the entity asked to let the others run first (a vCPU spinning on a
+ * lock another holds): it queues behind every entity queued on its CPU, its virtual time
+ * raised to theirs, so it gives away time it was owed, never takes more. */
+void policy_yield(struct sched_policy *p, struct sched_entity *e, uint64_t now);
 /* Called now and then on each CPU (every pick is fine): pulls at most one entity that has
  * progressed less than the ones on `cpu`, or any one when `cpu` has nothing to run. */
 void policy_balance(struct sched_policy *p, unsigned cpu, uint64_t now);

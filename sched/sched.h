@@ -1,25 +1,21 @@
-/* vCPU scheduling on the boot CPU: round-robin time slices bounded by the VMX-preemption
- * timer; halted vCPUs sleep until an interrupt can wake them. A vCPU that wakes (its timer,
- * a device interrupt, an IPI, a SIPI) runs before the round-robin order resumes, and the
- * running vCPU's slice ends when another vCPU's timer is due, so wake-ups are prompt. The
- * interface (add, dead, wake, run) is what a weighted SMP scheduler will keep. */
+/* vCPU scheduling: the policy of sched/policy.h (weighted fair shares, caps, affinity,
+ * prompt wake-ups) carried out on the boot CPU. vCPUs are the policy's entities and VMs its
+ * groups; a halted vCPU is blocked until an interrupt can wake it or its next timer is due,
+ * and a CPU with nothing to run halts until the earliest of those timers. */
 #pragma once
 #include <stdint.h>
 
 struct vcpu;
+struct vm;
 
-#define SCHED_MAX_VCPUS 64
-
-void sched_add(struct vcpu *v);
+/* Hands the VM's vCPUs (and weight=, cap=, pin=) to the scheduler. */
+void sched_add_vm(struct vm *vm);
+/* Its VM ended: it never runs again. */
 void sched_vcpu_dead(struct vcpu *v);
-/* `v` may have something to run now (it got an interrupt, halted or not, or a SIPI made it
- * runnable): it runs before the round-robin order resumes, and the running vCPU, if
- * another, gives up the CPU after at most sched_min_quantum() more (vcpu.preempt_pending). */
+/* The one kick of the interrupt sources (devices, IPIs, SIPIs, typed input): `v` may have
+ * something to take now. A halted vCPU that can take it wakes; a runnable one that waits
+ * runs once the running vCPU has had its due (policy_notify). The running vCPU's slice is
+ * cut where the policy says. */
 void sched_wake(struct vcpu *v);
-/* TSC ticks a vCPU runs at least once picked, even when another vCPU's timer or wake-up
- * cuts its slice short. */
-uint64_t sched_min_quantum(void);
 /* Runs until every vCPU is dead. */
 void sched_run(void);
-/* TSC ticks in one time slice. */
-uint64_t sched_slice_ticks(void);

@@ -53,5 +53,6 @@ enum exit_action handle_tpr_below_threshold(struct vcpu *v, const struct exit_in
 enum exit_action handle_pause(struct vcpu *v, const struct exit_info *x)
 {
 	guest_skip_instruction();
+	v->yielded = true;
 	return EXIT_YIELD;
 }

@@ -8,7 +8,6 @@
 #include "kernel/percpu.h"
 #include "kernel/vm.h"
 #include "kernel/x86.h"
-#include "sched/sched.h"
 #include "vmx/exit.h"
 #include "vmx/spec_ctrl.h"
 #include "vmx/vcpu_intr.h"
@@ -201,19 +200,10 @@ static void vcpu_load(struct vcpu *v)
 
 /* Preemption timer: the slice end or the vCPU's timers, whichever is first. The CPU saves
  * the remaining count on every exit ("save VMX-preemption timer value"), so this is needed
- * only when a slice starts or a timer changes. A vCPU woken elsewhere cuts the slice to a
- * minimum quantum counted from here, just before the entry: counted from the wake-up,
- * which may come from this vCPU's own entry work (a device timer whose interrupt is for
- * the other vCPU), the quantum could be gone before the guest ran at all, every time. */
+ * only when a slice starts, a timer changes or the scheduler moves the slice end. */
 static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 {
 	uint64_t now = rdtsc();
-	if (v->preempt_pending) {
-		v->preempt_pending = false;
-		uint64_t cut = now + sched_min_quantum();
-		if (cut < v->slice_end)
-			v->slice_end = cut;
-	}
 	v->timer_changed = false;
 	uint64_t end = vcpu_next_deadline(v);
 	if (v->slice_end < end)
@@ -222,7 +212,7 @@ static __attribute__((noinline)) void vcpu_arm_preemption_timer(struct vcpu *v)
 	 * emulator) still leaves the guest a quantum: an entry that exits at once would do so
 	 * for ever, and the vCPU would never run another instruction. */
 	if (end <= now)
-		end = now + sched_min_quantum();
+		end = now + v->min_run;
 	if (!vmx_caps.preempt_timer) {
 		lapic_host_timer_arm(end); /* its interrupt makes the guest exit */
 		return;
@@ -296,8 +286,9 @@ int vmx_exit_dispatch(struct guest_regs *regs)
 	return vcpu_prepare_entry(v) ? 0 : 1;
 }
 
-void vcpu_run(struct vcpu *v)
+void vcpu_run(struct vcpu *v, uint64_t min_run)
 {
+	v->min_run = min_run;
 	vcpu_load(v);
 	vmcs_failed = false;
 	if (v->start_pending) {
@@ -312,7 +303,7 @@ void vcpu_run(struct vcpu *v)
 	/* The minimum quantum counts from here, not from the pick: under an emulator the
 	 * switch alone may outlast it, and with other timers always due no vCPU would ever
 	 * get to enter. */
-	uint64_t floor = rdtsc() + sched_min_quantum();
+	uint64_t floor = rdtsc() + min_run;
 	if (v->slice_end < floor)
 		v->slice_end = floor;
 	if (!vcpu_prepare_entry(v))

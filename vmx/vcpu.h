@@ -1,10 +1,11 @@
 /* A virtual CPU: its VMCS, saved GPRs, its local APIC and the small amount of state the exit
  * handlers keep between exits. The scheduler (sched/) only sees the state, the wake-up
- * checks and the run function. */
+ * checks, the deadlines and the run function. */
 #pragma once
 #include "devices/lapic.h"
 #include "kernel/loader.h"
 #include "kernel/x86.h"
+#include "sched/policy.h"
 #include "vmx/cpuid_policy.h"
 #include "vmx/guest_msrs.h"
 #include "vmx/guest_regs.h"
@@ -75,11 +76,11 @@ struct vcpu {
 	uint64_t xcr0;           /* the guest's XCR0 (live while loaded; vmx/xsave.h) */
 	uint64_t xss;            /* the guest's IA32_XSS: no supervisor component is offered */
 
-	uint64_t slice_end;      /* TSC at which this vCPU's time slice ends */
-	bool wake_pending;       /* sched_wake() while another vCPU ran: run it next */
-	bool preempt_pending;    /* sched_wake() of another vCPU: end the slice soon */
-	bool jumped_queue;       /* the scheduler ran it ahead of its round-robin turn: not
-				    again until that turn comes (no vCPU starves the others) */
+	uint64_t slice_end;      /* TSC at which this vCPU leaves the CPU (the scheduler's) */
+	uint64_t min_run;        /* TSC ticks it runs at least per entry and per switch */
+	struct sched_entity se;  /* the vCPU as the scheduling policy sees it */
+	bool interrupt_waits;    /* runnable with an interrupt to take (sched/sched.c) */
+	bool yielded;            /* left the CPU to let the others run first (PAUSE loop) */
 	uint64_t exits[VCPU_EXIT_COUNTERS];
 };
 
@@ -96,10 +97,16 @@ void vcpu_destroy(struct vcpu *v);
 /* Back to the power-on state at `entry` (VM restart). */
 bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry);
 
-/* Runs the vCPU until its slice ends, it halts or its VM ends. */
-void vcpu_run(struct vcpu *v);
+/* Runs the vCPU until its slice ends, it halts or its VM ends. It gets at least `min_run`
+ * TSC ticks from here and from each entry, whatever cuts the slice or is due: under an
+ * emulator the switch alone may outlast a short slice, and a timer due again at every entry
+ * would otherwise keep the guest from executing anything. */
+void vcpu_run(struct vcpu *v, uint64_t min_run);
 /* Brings a halted vCPU's interrupt sources up to `now`; true if it can take an interrupt. */
 bool vcpu_wakeup_due(struct vcpu *v, uint64_t now);
+/* Whether a halted vCPU can take what is pending now, timers not brought up to date: what
+ * an interrupt source that just raised something for it asks. */
+bool vcpu_interrupt_deliverable(const struct vcpu *v);
 /* Earliest TSC at which a timer of a halted vCPU (its own or its VM's devices) fires. */
 uint64_t vcpu_next_deadline(const struct vcpu *v);
 

@@ -54,11 +54,10 @@ uint64_t vcpu_next_deadline(const struct vcpu *v)
 	return v->deadline < d ? v->deadline : d;
 }
 
-bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
+bool vcpu_interrupt_deliverable(const struct vcpu *v)
 {
 	if (v->state == VCPU_WAIT_SIPI || v->state == VCPU_DEAD)
 		return false;
-	vcpu_poll_timers(v, now);
 	if (v->nmi_pending)
 		return true;
 	/* HLT with interrupts disabled waits for an NMI, INIT or SIPI only. */
@@ -67,9 +66,16 @@ bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
 	return vcpu_extint_pending(v) || v->hc_pending_vector || lapic_pending_vector(v->lapic) >= 0;
 }
 
-/* A runnable vCPU is woken too: an interrupt for it (an IPI, a device interrupt routed to
- * it) would otherwise wait behind the round robin and behind every vCPU whose timer comes
- * due, and the BSP's device timers come due at every tick. */
+bool vcpu_wakeup_due(struct vcpu *v, uint64_t now)
+{
+	if (v->state == VCPU_WAIT_SIPI || v->state == VCPU_DEAD)
+		return false;
+	vcpu_poll_timers(v, now);
+	return vcpu_interrupt_deliverable(v);
+}
+
+/* A runnable vCPU is kicked too: an interrupt for it (an IPI, a device interrupt routed to
+ * it) should not wait for its whole turn behind the vCPUs that compute. */
 void vcpu_kick(struct vcpu *v)
 {
 	v->work |= VCPU_WORK_INTR;

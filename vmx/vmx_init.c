@@ -86,7 +86,8 @@ static bool vmx_enable_on_cpu(struct cpu *c)
 
 #define SPURIOUS_VECTOR 0xff
 
-/* The interrupt only has to make the guest exit ("external-interrupt exiting"). */
+/* The interrupt only has to make the guest exit ("external-interrupt exiting") or end an
+ * idle HLT. */
 static void slice_timer_irq(struct trap_frame *f)
 {
 	(void)f;
@@ -125,8 +126,8 @@ bool vmx_init(void)
 	bool erratum = vmx_caps.preempt_timer && preempt_timer_erratum(a);
 	if (vmx_caps.preempt_timer && (erratum || hv_options.slice_timer_lapic))
 		vmx_caps_drop_preempt_timer(&vmx_caps, &msrs);
+	slice_timer_init(); /* also the idle CPU's alarm clock (sched/sched.c) */
 	if (!vmx_caps.preempt_timer) {
-		slice_timer_init();
 		log_info("vmx: slices end by the local APIC timer (%s mode)%s",
 			 lapic_host_timer_tsc_deadline() ? "TSC-deadline" : "one-shot",
 			 erratum ? ": this CPU's VMX-preemption timer has an erratum"

@@ -114,6 +114,69 @@ TEST(unboosted_wake_does_not_preempt)
 	CHECK_EQ(B.vtime, A.vtime + 4 * SLICE); /* no credit either */
 }
 
+/* An interrupt for a queued entity: its CPU picks again once the runner is min_slice ahead
+ * of it, never for one far ahead (it would take more than its share), nor for one that is
+ * running or blocked (policy_wake is for those). */
+TEST(notify_of_a_queued_entity_cuts_the_slice_when_the_runner_is_ahead)
+{
+	start(1);
+	policy_add(&P, &A, 0, true);
+	policy_add(&P, &B, 0, true);
+	policy_add(&P, &C, 0, false);
+	uint64_t until;
+	CHECK(pick(0, 0, &until) == &A && until == SLICE);
+	struct sched_kick k = policy_notify(&P, &B, 100 * US);
+	CHECK(k.resched && k.cpu == 0 && k.at == MIN);
+	CHECK(!B.boosted && B.state == SE_QUEUED);
+	k = policy_notify(&P, &A, 100 * US);
+	CHECK(!k.resched);
+	k = policy_notify(&P, &C, 100 * US);
+	CHECK(!k.resched && C.state == SE_BLOCKED);
+	policy_put(&P, &A, MIN);
+	CHECK(pick(0, MIN, &until) == &B);
+	/* A is now the queued one, and far ahead: no cut. */
+	A.vtime = B.vtime + 4 * SLICE;
+	k = policy_notify(&P, &A, MIN + 100 * US);
+	CHECK(!k.resched);
+}
+
+/* A yield lets every queued entity go first and costs the yielder what it was ahead of them
+ * by; with nothing queued it runs on. */
+TEST(yield_goes_behind_the_queued_entities)
+{
+	start(1);
+	policy_add(&P, &A, 0, true);
+	policy_add(&P, &B, 0, true);
+	policy_add(&P, &C, 0, true);
+	uint64_t until;
+	CHECK(pick(0, 0, &until) == &A);
+	B.vtime += 3 * MS;
+	policy_yield(&P, &A, 100 * US);
+	CHECK(A.state == SE_QUEUED && A.vtime == B.vtime);
+	CHECK(pick(0, 100 * US, &until) == &C);
+	policy_put(&P, &C, 200 * US);
+	CHECK(pick(0, 200 * US, &until) == &C); /* still the least virtual time */
+	policy_remove(&P, &B, 300 * US);
+	policy_remove(&P, &C, 300 * US);
+	CHECK(pick(0, 300 * US, &until) == &A);
+	policy_yield(&P, &A, 400 * US);
+	CHECK(pick(0, 400 * US, &until) == &A);
+}
+
+/* With no cap period given, a cap is a share of every slice. */
+TEST(cap_period_zero_is_one_slice)
+{
+	policy_init(&P, 1, SLICE, MIN, 0);
+	CHECK_EQ(P.cap_period, SLICE);
+	policy_group_init(&CAPPED, 0, 50);
+	policy_entity_init(&A, &CAPPED, 0);
+	policy_add(&P, &A, 0, true);
+	uint64_t until;
+	CHECK(pick(0, 0, &until) == &A && until == SLICE / 2);
+	policy_put(&P, &A, SLICE / 2);
+	CHECK(pick(0, SLICE / 2, &until) == 0 && until == SLICE);
+}
+
 TEST(remove_in_every_state)
 {
 	start(1);
@@ -197,5 +260,7 @@ CHECK_MAIN("sched_policy_api", CASE(new_entities_go_to_idle_cpus_and_kick_them),
 	   CASE(boosted_wake_preempts_once_the_runner_had_min_slice),
 	   CASE(slice_is_cut_at_the_timer_of_an_entity_that_would_preempt),
 	   CASE(unboosted_wake_does_not_preempt), CASE(remove_in_every_state),
+	   CASE(notify_of_a_queued_entity_cuts_the_slice_when_the_runner_is_ahead),
+	   CASE(cap_period_zero_is_one_slice), CASE(yield_goes_behind_the_queued_entities),
 	   CASE(idle_cpu_pulls_queued_work), CASE(pinned_entity_is_not_pulled),
 	   CASE(capped_entity_waits_for_its_next_period), CASE(masks_and_weights_are_sanitised))

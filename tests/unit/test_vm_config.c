@@ -332,6 +332,65 @@ TEST(virtio_extras)
 	CHECK(rejects("k virtio=off", "virtio=off: must be default or none"));
 }
 
+TEST(scheduling_defaults)
+{
+	CHECK(parse("k"));
+	CHECK_EQ(cfg.weight, VM_WEIGHT_DEFAULT);
+	CHECK_EQ(cfg.cap, 0);
+	CHECK_EQ(cfg.pin, 0);
+}
+
+TEST(weight_limits)
+{
+	CHECK(parse("k weight=1"));
+	CHECK_EQ(cfg.weight, 1);
+	CHECK(parse("k weight=65535"));
+	CHECK_EQ(cfg.weight, VM_WEIGHT_MAX);
+	CHECK(rejects("k weight=0", "weight=0: must be 1..65535"));
+	CHECK(rejects("k weight=65536", "weight=65536: must be 1..65535"));
+	CHECK(rejects("k weight=18446744073709551617", "weight=18446744073709551617: must be 1..65535"));
+	CHECK(rejects("k weight=2x", "weight=2x: not a number"));
+	CHECK(rejects("k weight=0x10", "weight=0x10: not a number"));
+}
+
+/* A cap is per VM: up to 100 for each of its vCPUs, whichever order cpus= and cap= come in. */
+TEST(cap_limits_follow_cpus)
+{
+	CHECK(parse("k cap=1"));
+	CHECK_EQ(cfg.cap, 1);
+	CHECK(parse("k cap=100"));
+	CHECK_EQ(cfg.cap, 100);
+	CHECK(rejects("k cap=101", "cap=101: more than 100% (100 per vCPU)"));
+	CHECK(parse("k cap=200 cpus=2"));
+	CHECK_EQ(cfg.cap, 200);
+	CHECK(parse("k cpus=8 cap=800"));
+	CHECK(rejects("k cpus=2 cap=201", "cap=201: more than 200% (100 per vCPU)"));
+	CHECK(rejects("k cpus=8 cap=801", "cap=801: must be 1..100 per vCPU (percent of one CPU)"));
+	CHECK(rejects("k cap=0", "cap=0: must be 1..100 per vCPU (percent of one CPU)"));
+	CHECK(rejects("k cap=50%", "cap=50%: not a number of percent"));
+}
+
+TEST(pin_lists_and_ranges)
+{
+	CHECK(parse("k pin=1"));
+	CHECK_EQ(cfg.pin, 0x2);
+	CHECK(parse("k pin=0,2-3"));
+	CHECK_EQ(cfg.pin, 0xd);
+	CHECK(parse("k pin=7,0-7,3"));
+	CHECK_EQ(cfg.pin, 0xff);
+	CHECK(parse("k pin=5-5"));
+	CHECK_EQ(cfg.pin, 0x20);
+	CHECK(rejects("k pin=8", "pin=8: CPU numbers are 0..7"));
+	CHECK(rejects("k pin=0-99999999999999999999", "pin=0-99999999999999999999: CPU numbers are 0..7"));
+	CHECK(rejects("k pin=3-1", "pin=3-1: a range must go up (e.g. 2-3)"));
+	CHECK(rejects("k pin=1,", "pin=1,: expected CPU numbers and ranges, e.g. 0,2-3"));
+	CHECK(rejects("k pin=,1", "pin=,1: expected CPU numbers and ranges, e.g. 0,2-3"));
+	CHECK(rejects("k pin=1--2", "pin=1--2: expected CPU numbers and ranges, e.g. 0,2-3"));
+	CHECK(rejects("k pin=1-2-3", "pin=1-2-3: expected CPU numbers and ranges, e.g. 0,2-3"));
+	CHECK(rejects("k pin=a", "pin=a: expected CPU numbers and ranges, e.g. 0,2-3"));
+	CHECK(rejects("k pin=1 pin=2", "pin=2: pin= given twice"));
+}
+
 /* The default name is the image path's last component: a path ending in '/' has none, and
  * a VM needs a name (found by tests/fuzz/fuzz_vm_config: "/" made a VM named ""). */
 TEST(image_without_file_name_needs_name)
@@ -439,4 +498,5 @@ CHECK_MAIN("vm_config", CASE(defaults_from_image_word),
 	   CASE(virtio_extras), CASE(error_fits_small_buffer),
 	   CASE(image_without_file_name_needs_name), CASE(word_of_exactly_the_buffer_size),
 	   CASE(image_and_initrd_paths_127_and_128), CASE(numbers_at_2_64_do_not_wrap),
-	   CASE(eight_modules_and_not_nine))
+	   CASE(eight_modules_and_not_nine), CASE(scheduling_defaults), CASE(weight_limits),
+	   CASE(cap_limits_follow_cpus), CASE(pin_lists_and_ranges))
