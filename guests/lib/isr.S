@@ -4,9 +4,12 @@
  *
  * An external interrupt (an APIC, the 8259 with a low vector base) may arrive on a vector whose
  * exception pushes an error code; the CPU then pushes none. The stubs of those vectors tell the
- * two apart by the word two slots up: with an error code it is CS (SEL_CODE32), without one it
- * is EFLAGS, whose bit 1 is always set, so it never equals SEL_CODE32. */
+ * two apart by the dword two slots up: with an error code it is the interrupted CS, a selector
+ * of these guests' small GDTs (below 0x200, whatever its RPL); without one it is EFLAGS, whose
+ * IF is set, as it must be for an external interrupt to be taken. */
 #include "guests/lib/desc.h"
+
+#define EFLAGS_IF 0x200 /* interrupts enabled */
 
 /* Exceptions for which the CPU pushes an error code (SDM Vol. 3 Table 6-1). */
 #define HAS_ERROR_CODE(v) ((v) == 8 || ((v) >= 10 && (v) <= 14) || (v) == 17 || (v) == 21 || \
@@ -20,8 +23,8 @@ isr_stubs:
 	.rept IDT_VECTORS
 	.balign ISR_STUB_SIZE
 	.if HAS_ERROR_CODE(vec)
-	cmpw $SEL_CODE32, 8(%esp)
-	je 1f
+	testl $EFLAGS_IF, 8(%esp)
+	jz 1f
 	.endif
 	pushl $0
 1:
