@@ -33,7 +33,7 @@ KSRC_S := $(wildcard boot/*.S vmx/*.S)
 KOBJS  := $(patsubst %,$(BUILD)/k/%.o,$(KSRC_S) $(KSRC_C))
 KERNEL := $(BUILD)/mhv.elf
 
-.PHONY: all kernel guests unit-tests tools fuzzers fuzz test run bench bench-linux chaos deps clean format install
+.PHONY: all kernel guests unit-tests tools fuzzers fuzz test run bench bench-linux chaos deps clean format
 all: kernel guests unit-tests tools
 
 kernel: $(KERNEL)
