@@ -300,12 +300,6 @@ void vcpu_run(struct vcpu *v, uint64_t min_run)
 	}
 	v->halted_if0 = false;
 	v->timer_changed = true;
-	/* The minimum quantum counts from here, not from the pick: under an emulator the
-	 * switch alone may outlast it, and with other timers always due no vCPU would ever
-	 * get to enter. */
-	uint64_t floor = rdtsc() + min_run;
-	if (v->slice_end < floor)
-		v->slice_end = floor;
 	if (!vcpu_prepare_entry(v))
 		return;
 	int r = vmx_enter(&v->regs, v->launched);

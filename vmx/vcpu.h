@@ -77,7 +77,7 @@ struct vcpu {
 	uint64_t xss;            /* the guest's IA32_XSS: no supervisor component is offered */
 
 	uint64_t slice_end;      /* TSC at which this vCPU leaves the CPU (the scheduler's) */
-	uint64_t min_run;        /* TSC ticks it runs at least per entry and per switch */
+	uint64_t min_run;        /* TSC ticks an entry with a timer already due still gets */
 	struct sched_entity se;  /* the vCPU as the scheduling policy sees it */
 	bool interrupt_waits;    /* runnable with an interrupt to take (sched/sched.c) */
 	bool yielded;            /* left the CPU to let the others run first (PAUSE loop) */
@@ -97,10 +97,9 @@ void vcpu_destroy(struct vcpu *v);
 /* Back to the power-on state at `entry` (VM restart). */
 bool vcpu_reset(struct vcpu *v, const struct guest_entry *entry);
 
-/* Runs the vCPU until its slice ends, it halts or its VM ends. It gets at least `min_run`
- * TSC ticks from here and from each entry, whatever cuts the slice or is due: under an
- * emulator the switch alone may outlast a short slice, and a timer due again at every entry
- * would otherwise keep the guest from executing anything. */
+/* Runs the vCPU until its slice ends, it halts or its VM ends. An entry whose own timer is
+ * already due again still gets `min_run` TSC ticks in the guest: under an emulator a short
+ * periodic timer can be due at every entry, and the guest would never execute anything. */
 void vcpu_run(struct vcpu *v, uint64_t min_run);
 /* Brings a halted vCPU's interrupt sources up to `now`; true if it can take an interrupt. */
 bool vcpu_wakeup_due(struct vcpu *v, uint64_t now);
