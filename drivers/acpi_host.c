@@ -1,4 +1,5 @@
 #include "drivers/acpi_host.h"
+#include "drivers/acpi_bytes.h"
 #include "kernel/kstring.h"
 
 #define RSDP_V1_LEN	 20
@@ -41,24 +42,6 @@
 #define AML_WORD_PFX   0x0b
 #define AML_DWORD_PFX  0x0c
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static bool sums_to_zero(const uint8_t *p, size_t n)
-{
-	uint8_t sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0;
-}
-
 /* The table's length after checking signature and checksum chunk by chunk; 0 if bad. */
 static uint32_t check_table(uint64_t pa, const char *sig, phys_read_fn read, void *ctx)
 {
@@ -83,10 +66,10 @@ bool acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig, phys_re
 		     void *ctx, uint64_t *pa, uint32_t *len)
 {
 	const uint8_t *r = rsdp;
-	if (!r || rsdp_len < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) || !sums_to_zero(r, RSDP_V1_LEN))
+	if (!r || rsdp_len < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) || !acpi_checksum_ok(r, RSDP_V1_LEN))
 		return false;
 	bool xsdt = r[RSDP_REVISION] >= 2 && rsdp_len >= RSDP_V2_LEN &&
-		    le32(r + RSDP_LENGTH) >= RSDP_V2_LEN && sums_to_zero(r, RSDP_V2_LEN) &&
+		    le32(r + RSDP_LENGTH) >= RSDP_V2_LEN && acpi_checksum_ok(r, RSDP_V2_LEN) &&
 		    le64(r + RSDP_XSDT_ADDR);
 	uint64_t root = xsdt ? le64(r + RSDP_XSDT_ADDR) : le32(r + RSDP_RSDT_ADDR);
 	unsigned entry = xsdt ? 8 : 4;

@@ -1,4 +1,5 @@
 #include "drivers/acpi_madt.h"
+#include "drivers/acpi_bytes.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 
@@ -18,24 +19,6 @@
 #define MADT_IOAPIC       1   /* type 1: I/O APIC, 12 bytes */
 #define MADT_X2APIC       9   /* type 9: processor local x2APIC, 16 bytes */
 #define LAPIC_ENABLED     1u  /* flags bit 0 */
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t le64(const uint8_t *p)
-{
-	return le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
-static bool sums_to_zero(const uint8_t *p, size_t n)
-{
-	uint8_t sum = 0;
-	for (size_t i = 0; i < n; i++)
-		sum = (uint8_t)(sum + p[i]);
-	return sum == 0;
-}
 
 static bool fail(char *err, size_t errlen, const char *why)
 {
@@ -107,10 +90,10 @@ bool madt_parse(const void *rsdp, size_t rsdp_len, phys_read_fn read, void *ctx,
 {
 	const uint8_t *r = rsdp;
 	memset(out, 0, sizeof *out);
-	if (!r || rsdp_len < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) || !sums_to_zero(r, RSDP_V1_LEN))
+	if (!r || rsdp_len < RSDP_V1_LEN || memcmp(r, "RSD PTR ", 8) || !acpi_checksum_ok(r, RSDP_V1_LEN))
 		return fail(err, errlen, "no valid ACPI RSDP from the boot loader");
 	bool xsdt = r[RSDP_REVISION] >= 2 && rsdp_len >= RSDP_V2_LEN &&
-		    le32(r + RSDP_LENGTH) >= RSDP_V2_LEN && sums_to_zero(r, RSDP_V2_LEN) &&
+		    le32(r + RSDP_LENGTH) >= RSDP_V2_LEN && acpi_checksum_ok(r, RSDP_V2_LEN) &&
 		    le64(r + RSDP_XSDT_ADDR);
 	uint64_t root = xsdt ? le64(r + RSDP_XSDT_ADDR) : le32(r + RSDP_RSDT_ADDR);
 	unsigned entry = xsdt ? 8 : 4;
