@@ -1,5 +1,5 @@
 #include "drivers/acpi_host.h"
-#include "drivers/acpi_bytes.h"
+#include "drivers/acpi_sdt.h"
 #include "kernel/kstring.h"
 
 #define RSDP_V1_LEN	 20
@@ -8,10 +8,7 @@
 #define RSDP_RSDT_ADDR	 16
 #define RSDP_LENGTH	 20
 #define RSDP_XSDT_ADDR	 24
-#define SDT_HEADER_LEN	 36
-#define SDT_LENGTH	 4
 #define SDT_REVISION	 8
-#define SDT_MAX_LEN	 (1u << 20) /* real tables are a few KiB; a DSDT up to some 100 KiB */
 #define GAS_LEN		 12	    /* space, bit width, bit offset, access size, u64 address */
 
 #define FADT_DSDT	     40	 /* u32 */
@@ -42,26 +39,6 @@
 #define AML_WORD_PFX   0x0b
 #define AML_DWORD_PFX  0x0c
 
-/* The table's length after checking signature and checksum chunk by chunk; 0 if bad. */
-static uint32_t check_table(uint64_t pa, const char *sig, phys_read_fn read, void *ctx)
-{
-	uint8_t hdr[SDT_HEADER_LEN], chunk[256];
-	if (!read(ctx, pa, hdr, sizeof hdr) || (sig && memcmp(hdr, sig, 4)))
-		return 0;
-	uint32_t len = le32(hdr + SDT_LENGTH);
-	if (len < SDT_HEADER_LEN || len > SDT_MAX_LEN || pa + len < pa)
-		return 0;
-	uint8_t sum = 0;
-	for (uint32_t off = 0; off < len; off += sizeof chunk) {
-		uint32_t n = len - off < sizeof chunk ? len - off : sizeof chunk;
-		if (!read(ctx, pa + off, chunk, n))
-			return 0;
-		for (uint32_t i = 0; i < n; i++)
-			sum = (uint8_t)(sum + chunk[i]);
-	}
-	return sum == 0 ? len : 0;
-}
-
 bool acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig, phys_read_fn read,
 		     void *ctx, uint64_t *pa, uint32_t *len)
 {
@@ -73,7 +50,7 @@ bool acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig, phys_re
 		    le64(r + RSDP_XSDT_ADDR);
 	uint64_t root = xsdt ? le64(r + RSDP_XSDT_ADDR) : le32(r + RSDP_RSDT_ADDR);
 	unsigned entry = xsdt ? 8 : 4;
-	uint32_t root_len = check_table(root, xsdt ? "XSDT" : "RSDT", read, ctx);
+	uint32_t root_len = acpi_table_length(root, xsdt ? "XSDT" : "RSDT", read, ctx);
 	for (uint32_t off = SDT_HEADER_LEN; root_len && off + entry <= root_len; off += entry) {
 		uint8_t p[8] = {0};
 		if (!read(ctx, root + off, p, entry))
@@ -82,7 +59,7 @@ bool acpi_find_table(const void *rsdp, size_t rsdp_len, const char *sig, phys_re
 		uint8_t s[4];
 		if (!read(ctx, t, s, sizeof s) || memcmp(s, sig, 4))
 			continue;
-		uint32_t n = check_table(t, sig, read, ctx);
+		uint32_t n = acpi_table_length(t, sig, read, ctx);
 		if (n) {
 			*pa = t;
 			*len = n;
@@ -157,7 +134,7 @@ bool acpi_find_s5(const uint8_t *aml, size_t n, uint8_t *typ_a, uint8_t *typ_b)
  * chunks, so chunks overlap by a few bytes). */
 static void parse_dsdt(uint64_t pa, phys_read_fn read, void *ctx, struct acpi_platform *out)
 {
-	uint32_t len = check_table(pa, "DSDT", read, ctx);
+	uint32_t len = acpi_table_length(pa, "DSDT", read, ctx);
 	uint8_t buf[512];
 	const uint32_t overlap = 16;
 	for (uint32_t off = SDT_HEADER_LEN; len && off < len; off += sizeof buf - overlap) {

@@ -1,5 +1,5 @@
 #include "drivers/acpi_madt.h"
-#include "drivers/acpi_bytes.h"
+#include "drivers/acpi_sdt.h"
 #include "kernel/format.h"
 #include "kernel/kstring.h"
 
@@ -9,9 +9,6 @@
 #define RSDP_RSDT_ADDR    16  /* u32 */
 #define RSDP_LENGTH       20  /* u32 */
 #define RSDP_XSDT_ADDR    24  /* u64 */
-#define SDT_HEADER_LEN    36  /* signature, length, revision, checksum, OEM fields */
-#define SDT_LENGTH        4   /* u32 */
-#define SDT_MAX_LEN       (1u << 20) /* a sanity bound: real tables are a few KiB */
 #define MADT_LAPIC_ADDR   36  /* u32 */
 #define MADT_FLAGS        40  /* u32, bit 0 PCAT_COMPAT */
 #define MADT_ENTRIES      44
@@ -24,27 +21,6 @@ static bool fail(char *err, size_t errlen, const char *why)
 {
 	fmt_snprintf(err, errlen, "%s", why);
 	return false;
-}
-
-/* A table's length, after checking its signature and checksum by streaming it (tables are
- * read a chunk at a time: no buffer bounds their size); 0 if unreadable or corrupt. */
-static uint32_t check_table(uint64_t pa, const char *sig, phys_read_fn read, void *ctx)
-{
-	uint8_t hdr[SDT_HEADER_LEN], chunk[256];
-	if (!read(ctx, pa, hdr, sizeof hdr) || memcmp(hdr, sig, 4))
-		return 0;
-	uint32_t len = le32(hdr + SDT_LENGTH);
-	if (len < SDT_HEADER_LEN || len > SDT_MAX_LEN || pa + len < pa)
-		return 0;
-	uint8_t sum = 0;
-	for (uint32_t off = 0; off < len; off += sizeof chunk) {
-		uint32_t n = len - off < sizeof chunk ? len - off : sizeof chunk;
-		if (!read(ctx, pa + off, chunk, n))
-			return 0;
-		for (uint32_t i = 0; i < n; i++)
-			sum = (uint8_t)(sum + chunk[i]);
-	}
-	return sum == 0 ? len : 0;
 }
 
 static bool parse_madt(uint64_t pa, uint32_t len, phys_read_fn read, void *ctx,
@@ -97,7 +73,7 @@ bool madt_parse(const void *rsdp, size_t rsdp_len, phys_read_fn read, void *ctx,
 		    le64(r + RSDP_XSDT_ADDR);
 	uint64_t root = xsdt ? le64(r + RSDP_XSDT_ADDR) : le32(r + RSDP_RSDT_ADDR);
 	unsigned entry = xsdt ? 8 : 4;
-	uint32_t len = check_table(root, xsdt ? "XSDT" : "RSDT", read, ctx);
+	uint32_t len = acpi_table_length(root, xsdt ? "XSDT" : "RSDT", read, ctx);
 	if (!len)
 		return fail(err, errlen, "ACPI root table unreadable or corrupt");
 	for (uint32_t off = SDT_HEADER_LEN; off + entry <= len; off += entry) {
@@ -108,7 +84,7 @@ bool madt_parse(const void *rsdp, size_t rsdp_len, phys_read_fn read, void *ctx,
 		uint8_t sig[4];
 		if (!read(ctx, pa, sig, sizeof sig) || memcmp(sig, "APIC", 4))
 			continue;
-		uint32_t mlen = check_table(pa, "APIC", read, ctx);
+		uint32_t mlen = acpi_table_length(pa, "APIC", read, ctx);
 		if (!mlen || !parse_madt(pa, mlen, read, ctx, out))
 			return fail(err, errlen, "ACPI MADT corrupt (bad length or checksum)");
 		return true;

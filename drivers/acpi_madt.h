@@ -4,14 +4,13 @@
  * checked before use: firmware tables are input. Pure parser over a physical-memory reader,
  * host-tested against devices/acpi_tables.c's own tables. */
 #pragma once
+#include "drivers/acpi_sdt.h"
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #define MADT_MAX_CPUS 64
 
-/* Copies n bytes at physical address pa; false if that memory cannot be read. */
-typedef bool (*phys_read_fn)(void *ctx, uint64_t pa, void *dst, size_t n);
 
 struct madt_info {
 	uint32_t lapic_addr;               /* MADT Local Interrupt Controller Address */

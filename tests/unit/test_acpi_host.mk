@@ -1,2 +1,2 @@
 UNIT_TESTS += test_acpi_host
-test_acpi_host_SRCS := drivers/acpi_host.c devices/acpi_tables.c devices/aml.c kernel/format.c
+test_acpi_host_SRCS := drivers/acpi_sdt.c drivers/acpi_host.c devices/acpi_tables.c devices/aml.c kernel/format.c
